@@ -1,0 +1,75 @@
+"""One family of errors for the whole package.
+
+The library raises these and never prints; the CLI turns them into ``error: ...`` and a non-zero
+exit, the app into ``gr.Error``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class QAError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class IndexNotFoundError(QAError):
+    """No built index where one was expected."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        super().__init__(
+            f"no index at {self.path}: build one with `qa index --index {self.path}`"
+        )
+
+
+class IndexMismatchError(QAError):
+    """The index on disk was made differently from what the caller asks for."""
+
+    def __init__(self, path: str | Path, what: str, expected: object, found: object) -> None:
+        self.path = Path(path)
+        self.what = what
+        self.expected = expected
+        self.found = found
+        super().__init__(
+            f"index at {self.path} has {what} {found!r}, expected {expected!r}: "
+            f"rebuild it with `qa index --full --index {self.path}`"
+        )
+
+
+class IndexLockedError(QAError):
+    """Another build holds the index lock."""
+
+    def __init__(self, path: str | Path, waited: float) -> None:
+        self.path = Path(path)
+        self.waited = waited
+        super().__init__(
+            f"another build is running on {self.path} (waited {waited:.0f} s); "
+            "try again when it has finished"
+        )
+
+
+class ModelLoadError(QAError):
+    """The embedding model could not be loaded."""
+
+    def __init__(self, model: str, reason: str) -> None:
+        self.model = model
+        self.reason = reason
+        super().__init__(f"cannot load embedding model {model!r}: {reason}")
+
+
+class InvalidArgumentError(QAError, ValueError):
+    """A caller passed a value outside the valid choices (a bad date, mode or k)."""
+
+
+class EvalDataError(QAError):
+    """An evaluation folder is not in BEIR layout."""
+
+
+class ArticleError(QAError):
+    """A file of the archive that cannot be read as an article; the build skips and reports it."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")

@@ -1,0 +1,90 @@
+"""BM25 over chunk texts (bm25s), with a tokenizer that handles English and Chinese.
+
+English words are lower-cased, stop words dropped and Snowball-stemmed (PyStemmer); runs of
+CJK characters become overlapping character bigrams, so a Chinese fragment in a question can
+match the same fragment in an article without a word segmenter.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+", re.UNICODE)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lexical tokens of ``text``: stemmed English words, numbers, CJK bigrams."""
+    stop = _stopwords()
+    words: list[str] = []
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(text.lower()):
+        run = match.group()
+        if _CJK.match(run):
+            tokens.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+        elif run not in stop:
+            words.append(run)
+    tokens.extend(_stemmer().stemWords(words))
+    return tokens
+
+
+class LexicalIndex:
+    """A BM25 index whose document ``i`` is the chunk ``ids[i]``."""
+
+    def __init__(self, bm25: object, ids: np.ndarray) -> None:
+        self.bm25 = bm25
+        self.ids = ids
+        self._vocab: dict[str, int] = bm25.vocab_dict  # type: ignore[attr-defined]
+
+    @classmethod
+    def build(cls, texts: Iterable[str], ids: np.ndarray, show_progress: bool = False) -> LexicalIndex:
+        import bm25s
+
+        corpus = [tokenize(t) or [""] for t in texts]
+        bm25 = bm25s.BM25()
+        bm25.index(corpus, show_progress=show_progress)
+        return cls(bm25, np.asarray(ids, dtype=np.int64))
+
+    def save(self, folder: Path) -> None:
+        self.bm25.save(str(folder), show_progress=False)  # type: ignore[attr-defined]
+        np.save(folder / "ids.npy", self.ids, allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
+        bm25 = bm25s.BM25.load(str(folder), show_progress=False)
+        return cls(bm25, np.load(folder / "ids.npy", allow_pickle=False))
+
+    def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every chunk (aligned with ``ids``); zero where ``mask`` is False."""
+        token_ids = [self._vocab[t] for t in tokenize(query) if t in self._vocab]
+        if not token_ids or len(self.ids) == 0:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        scores = self.bm25.get_scores_from_ids(token_ids)  # type: ignore[attr-defined]
+        scores = np.asarray(scores, dtype=np.float32)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0).astype(np.float32)
+        return scores

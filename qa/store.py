@@ -1,0 +1,223 @@
+"""The index on disk: generations of (manifest, FAISS index, chunk table, BM25) swapped atomically.
+
+Layout of ``embeddings/``::
+
+    CURRENT            name of the live generation, replaced atomically with os.replace
+    .lock              held by a build (filelock)
+    gen-<stamp>/       manifest.json, dense.faiss, chunks.sqlite, lexical/
+
+A build writes a whole new generation beside the live one and publishes it by replacing
+``CURRENT``; a reader or a crash never sees half an index. No pickle: FAISS's own format,
+JSON, SQLite and ``.npy`` without pickling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.errors import IndexNotFoundError
+from qa.models import Article, ArticleMeta, Chunk
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+DENSE = "dense.faiss"
+TABLE = "chunks.sqlite"
+LEXICAL = "lexical"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, source TEXT, path TEXT NOT NULL,
+    content_hash TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id),
+    idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id, idx);
+"""
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The live generation folder, or None when nothing was ever published."""
+    pointer = index_dir / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    gen = index_dir / name
+    return gen if (gen / MANIFEST).is_file() else None
+
+
+def require_generation(index_dir: Path) -> Path:
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexNotFoundError(index_dir)
+    return gen
+
+
+def new_generation(index_dir: Path) -> Path:
+    """A fresh, empty generation folder (not yet live)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
+    gen = index_dir / f"gen-{stamp}"
+    gen.mkdir()
+    return gen
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(index_dir: Path, gen: Path) -> None:
+    """Make ``gen`` the live generation in one atomic step, then drop stale ones."""
+    for path in gen.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(gen)
+    tmp = index_dir / f".{CURRENT}.tmp"
+    tmp.write_text(gen.name + "\n", encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+
+
+def remove_stale(index_dir: Path, keep: Iterable[Path]) -> None:
+    """Delete generations other than ``keep`` (a crashed build's leftovers, old versions)."""
+    names = {p.name for p in keep}
+    for path in index_dir.glob("gen-*"):
+        if path.name not in names:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def read_manifest(gen: Path) -> dict[str, Any]:
+    with open(gen / MANIFEST, encoding="utf-8") as fh:
+        manifest: dict[str, Any] = json.load(fh)
+    return manifest
+
+
+def write_manifest(gen: Path, manifest: dict[str, Any]) -> None:
+    with open(gen / MANIFEST, "w", encoding="utf-8") as fh:
+        json.dump(manifest, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
+
+
+def read_dense(gen: Path) -> Any:
+    import faiss
+
+    return faiss.read_index(str(gen / DENSE))
+
+
+def write_dense(gen: Path, index: Any) -> None:
+    import faiss
+
+    faiss.write_index(index, str(gen / DENSE))
+
+
+def empty_dense(dim: int) -> Any:
+    """IDMap2 over an exact inner-product index: ids are chunk ids, vectors are unit length."""
+    import faiss
+
+    return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+
+
+def _date_text(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+class ChunkTable:
+    """Articles and chunks in SQLite; opened read-only by retrievers, read-write by builds."""
+
+    def __init__(self, path: Path, *, writable: bool = False) -> None:
+        self.path = path
+        if writable:
+            self.db = sqlite3.connect(path, check_same_thread=False)
+            self.db.executescript(_SCHEMA)
+        else:
+            uri = f"file:{path}?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def add(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> None:
+        self.db.executemany(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (a.id, a.title, _date_text(a.date), a.source, a.path, a.content_hash, a.body)
+                for a in articles
+            ],
+        )
+        self.db.executemany(
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
+            [(c.id, c.article_id, c.index, c.start, c.end, c.text) for c in chunks],
+        )
+
+    def remove(self, article_ids: Iterable[str]) -> None:
+        rows = [(a,) for a in article_ids]
+        self.db.executemany("DELETE FROM chunks WHERE article_id = ?", rows)
+        self.db.executemany("DELETE FROM articles WHERE id = ?", rows)
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def chunk_rows(self) -> Iterator[tuple[int, str, str | None, str]]:
+        """(chunk id, article id, article date, text) of every chunk, in id order."""
+        yield from self.db.execute(
+            "SELECT c.id, c.article_id, a.date, c.text FROM chunks c "
+            "JOIN articles a ON a.id = c.article_id ORDER BY c.id"
+        )
+
+    def chunks(self, ids: Sequence[int]) -> dict[int, Chunk]:
+        found: dict[int, Chunk] = {}
+        for start in range(0, len(ids), 500):
+            part = [int(i) for i in ids[start : start + 500]]
+            marks = ",".join("?" * len(part))
+            for row in self.db.execute(
+                f'SELECT id, article_id, idx, start, "end", text FROM chunks WHERE id IN ({marks})',
+                part,
+            ):
+                found[row[0]] = Chunk(*row)
+        return found
+
+    def chunks_of(self, article_id: str) -> list[Chunk]:
+        rows = self.db.execute(
+            'SELECT id, article_id, idx, start, "end", text FROM chunks '
+            "WHERE article_id = ? ORDER BY idx",
+            (article_id,),
+        )
+        return [Chunk(*row) for row in rows]
+
+    def article(self, article_id: str) -> Article | None:
+        row = self.db.execute(
+            "SELECT id, title, date, source, path, content_hash, body FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Article(row[0], row[1], _parse_date(row[2]), row[3], row[4], row[5], row[6])
+
+    def metas(self) -> dict[str, ArticleMeta]:
+        rows = self.db.execute("SELECT id, title, date, source, path FROM articles")
+        return {r[0]: ArticleMeta(r[0], r[1], _parse_date(r[2]), r[3], r[4]) for r in rows}
