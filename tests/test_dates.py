@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qa.dates import coerce_bound, describe, find_mentions, interpret, merge, parse_bound
 from qa.errors import InvalidArgumentError
@@ -212,3 +214,21 @@ def test_merge_fills_open_bounds_from_the_question() -> None:
     # a question's bound that would empty the range is dropped
     explicit = DateRange(D(2024, 1, 1), None)
     assert merge(explicit, inferred) == explicit
+
+
+# ----------------------------------------------------------------------------- any text
+WORDS = (
+    "in since before after between and from to last this past the June May Q1 first half of "
+    "2023 2020 1850 4266 5th 2022-02-29 2024-02-29 year month 3 years months - , km"
+).split()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=12), st.sampled_from([REF, None]))
+def test_any_words_give_a_valid_range_or_none(words: list[str], ref: dt.date | None) -> None:
+    question = " ".join(words)
+    got = interpret(question, ref)
+    if got is not None:
+        assert got.since is not None or got.until is not None
+        assert got.since is None or got.until is None or got.since <= got.until
+        assert all(part in question for part in got.phrase.split("; "))
