@@ -225,7 +225,7 @@ def _points(question: str, reference: dt.date | None) -> list[_Point]:
                 span = None
             if span is not None:
                 found.append(
-                    _Point(m.start(), m.end(), span, bare and "year " not in m[0], relative)
+                    _Point(m.start(), m.end(), span, bare and "year " not in m[0].lower(), relative)
                 )
     found.sort(key=lambda p: (p.start, p.start - p.end))
     chosen: list[_Point] = []
