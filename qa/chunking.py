@@ -178,6 +178,9 @@ def _windows(
     first = 0
     while first < len(units):
         last = _pack(body, units, first, count, config.max_tokens)
+        if windows and last <= windows[-1][1]:  # the overlap left no room for a new unit
+            first = windows[-1][1]
+            last = _pack(body, units, first, count, config.max_tokens)
         windows.append((first, last))
         if last == len(units):
             break

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qa.articles import (
     ScanResult,
@@ -324,3 +326,34 @@ def test_scan_archive_refuses_a_missing_folder(tmp_path: Path) -> None:
     write(tmp_path, "file.txt", b"x")
     with pytest.raises(InvalidArgumentError, match="is not a folder"):
         scan_archive(tmp_path / "file.txt")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "",
+                "",
+                "Mayor visits the zone",
+                "2024-06-05 JL.gov",
+                "来源:\u00a0 时间: 2024-06-05 07:33",
+                "  On June 3, the mayor came.Then he left。Next",
+                "Head Office",
+                "(Editors in charge: Wang Diyuan)",
+                "Our site gives you the latest news about everything that matters every day.",
+                "\u00a0\u00a0indented line of text without a stop",
+            ]
+        ),
+        max_size=12,
+    )
+)
+def test_any_arrangement_of_lines_parses_or_fails_cleanly(lines: list[str]) -> None:
+    try:
+        article = parse_article_text("\n".join(lines))
+    except ArticleError as exc:
+        assert exc.reason == "no body text after cleaning"
+        return
+    assert article.body == article.body.strip() != ""
+    assert "\n\n\n" not in article.body and "\u00a0" not in article.body
+    assert article.title and "\n" not in article.title

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qa.articles import scan_archive
 from qa.chunking import ChunkingConfig, chunk_article, chunk_id, token_counter
@@ -175,3 +177,22 @@ def test_token_counter_matches_tokenizer_and_ignores_truncation(
     for art in seed_articles:
         assert count(art.body) == count_tokens(art.body) > 300
     assert count("") == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.text(alphabet=st.sampled_from("ab cd,.。\n字"), max_size=120),
+    max_tokens=st.integers(1, 8),
+    overlap=st.integers(0, 7),
+)
+def test_any_body_is_covered_by_chunks_that_fit(body: str, max_tokens: int, overlap: int) -> None:
+    config = ChunkingConfig(max_tokens=max_tokens, overlap_tokens=min(overlap, max_tokens - 1))
+    chunks = chunk_article(article(body), len, config)
+    for i, chunk in enumerate(chunks):
+        assert chunk.index == i
+        assert chunk.text == body[chunk.start : chunk.end] != ""
+        assert len(chunk.text) <= max_tokens
+    if body.strip():
+        _assert_windows_cover_body(body, chunks)
+    else:
+        assert chunks == []
