@@ -283,7 +283,8 @@ _EDITOR_CREDIT = re.compile(
 )
 _FURNITURE_WORDS = re.compile(
     r"\b(?:you|your|contact us|copyright|all rights reserved|subscribe|follow us|scan the|"
-    r"qr code|share (?:this|to)|print this|head office|click)\b|©",
+    r"qr code|share (?:this|to)|print this|head office|click)\b|©|"
+    r"版权所有|打印本页|关闭窗口|分享到|扫一扫|联系我们",
     re.IGNORECASE,
 )
 

@@ -81,6 +81,8 @@ def parse_header(lines: list[str]) -> Header:
         elif meta is not None:
             date, source = date or meta.date, source or meta.source
             title = title or meta.title
+        elif _is_breadcrumb(line):
+            logger.debug("dropping breadcrumb %r", line)
         elif title is None and _is_title_like(line):
             title = _TITLE_PREFIX.sub("", line)
         elif title is None and _is_generic_lead(line) and _title_follows(lines, i + 1):
@@ -182,3 +184,11 @@ def _title_follows(lines: list[str], start: int) -> bool:
 def _is_section_label(line: str) -> bool:
     """A short stray line under the title, such as a section name ("Municipal government")."""
     return len(line.split()) <= 4 and not re.search(r"\d", line) and not line.endswith(TERMINAL)
+
+
+def _is_breadcrumb(line: str) -> bool:
+    """Site navigation such as "Home > News > Local"."""
+    parts = [p.strip() for p in re.split(r"[>»›＞]", line)]
+    if len(parts) < 2 or re.search(r"\d", line):
+        return False
+    return all(p and len(p.split()) <= 4 for p in parts)

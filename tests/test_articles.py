@@ -187,6 +187,12 @@ def test_specific_first_paragraph_without_title_is_kept_as_body() -> None:
     assert article.title == text
 
 
+def test_breadcrumb_is_dropped() -> None:
+    text = "Home > News > Local\n\nMayor visits the zone\n\n2024-06-05\n\nThe mayor came."
+    article = parse_article_text(text)
+    assert (article.title, article.body) == ("Mayor visits the zone", "The mayor came.")
+
+
 def test_markdown_heading_is_a_title() -> None:
     article = parse_article_text("# Mayor visits the zone\n\n2024-06-05\n\nThe mayor came.")
     assert article.title == "Mayor visits the zone"
@@ -200,6 +206,7 @@ def test_trailing_site_furniture_is_dropped() -> None:
         "Title\n\n2024-01-02\n\nThe mayor came to the zone and met the workers there.\n\n"
         "(Editor: Li Wei)\n【责任编辑：王迪】\nCopyright © 2024 Jilin Daily. All rights reserved.\n"
         "Contact us\n\nScan the QR code to follow your city news.\n\n\nHome | About\n"
+        "【打印本页】【关闭窗口】\n"
     )
     assert parse_article_text(text).body == "The mayor came to the zone and met the workers there."
 
