@@ -42,7 +42,10 @@ class Embedder:
     def __init__(self, name: str, model: Any) -> None:
         self.name = name
         self.model = model
-        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        get_dim = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
         self.dim = int(get_dim())
         self.max_seq_length = int(model.max_seq_length)
         self._tokenizer = model.tokenizer
@@ -103,6 +106,10 @@ def load_embedder(name: str | None = None) -> Embedder:
         logger.info("loading %s from the Hugging Face hub", source)
     try:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        if logger.getEffectiveLevel() > logging.DEBUG:
+            hf_logging.disable_progress_bar()  # the per-load "Loading weights" bar
 
         model = SentenceTransformer(source, device="cpu")
     except Exception as exc:  # the library raises OSError, ValueError, HTTP errors...

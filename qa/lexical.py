@@ -35,6 +35,14 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer("english")
 
 
+def _import_bm25s():  # type: ignore[no-untyped-def]
+    """bm25s sets its own logger to DEBUG on import; give the level back to the application."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
+
+
 def tokenize(text: str) -> list[str]:
     """Lexical tokens of ``text``: stemmed English words, numbers, CJK bigrams."""
     stop = _stopwords()
@@ -59,8 +67,10 @@ class LexicalIndex:
         self._vocab: dict[str, int] = bm25.vocab_dict  # type: ignore[attr-defined]
 
     @classmethod
-    def build(cls, texts: Iterable[str], ids: np.ndarray, show_progress: bool = False) -> LexicalIndex:
-        import bm25s
+    def build(
+        cls, texts: Iterable[str], ids: np.ndarray, show_progress: bool = False
+    ) -> LexicalIndex:
+        bm25s = _import_bm25s()
 
         corpus = [tokenize(t) or [""] for t in texts]
         bm25 = bm25s.BM25()
@@ -73,7 +83,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        import bm25s
+        bm25s = _import_bm25s()
 
         bm25 = bm25s.BM25.load(str(folder), show_progress=False)
         return cls(bm25, np.load(folder / "ids.npy", allow_pickle=False))

@@ -24,8 +24,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from qa.errors import IndexNotFoundError
 from qa.models import Article, ArticleMeta, Chunk
 

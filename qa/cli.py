@@ -1,0 +1,285 @@
+"""The ``qa`` command: build the index, search it, ask it, evaluate it.
+
+Heavy imports (torch, faiss) happen inside the commands so ``qa --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from typing import Any
+
+from qa import __version__
+from qa.errors import QAError
+
+logger = logging.getLogger("qa")
+
+EXAMPLES = """\
+examples:
+  qa index                                  build or update embeddings/ from seeds/
+  qa index --dry-run                        show what would change, embed nothing
+  qa search "Who met Huawei's rotating chairman?" -k 3
+  qa search "talks in Changchun" --since 2022 --until 2022-12-31 --json
+  qa ask "Where were the talks with Xu Zhijun held?"
+  qa eval ../shared/eval/scifact_beir --mode hybrid
+
+environment:
+  QA_SEEDS_DIR   archive folder (default: seeds/)
+  QA_INDEX_DIR   index folder (default: embeddings/)
+"""
+
+
+def _seeds_default() -> str:
+    return os.environ.get("QA_SEEDS_DIR", "seeds")
+
+
+def _index_default() -> str:
+    return os.environ.get("QA_INDEX_DIR", "embeddings")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qa",
+        description="Ask questions of a folder of news articles and get answers with cited excerpts.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"qa {__version__}")
+    _common_options(parser, argparse.SUPPRESS)
+    parser.set_defaults(verbose=0, quiet=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_index(sub)
+    _add_search(sub)
+    _add_ask(sub)
+    _add_eval(sub)
+    return parser
+
+
+def _common_options(p: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    """-v/-q work before or after the command name."""
+    p.add_argument(
+        "-v", "--verbose", action="count", default=default, help="more log output (-vv for debug)"
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="no progress bars or notes"
+    )
+
+
+def _index_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--index",
+        default=_index_default(),
+        metavar="DIR",
+        help="index folder (default: %(default)s; env QA_INDEX_DIR)",
+    )
+
+
+def _filter_options(p: argparse.ArgumentParser, k: int) -> None:
+    p.add_argument("-k", type=int, default=k, help="passages to use (default: %(default)s)")
+    p.add_argument(
+        "--since", metavar="DATE", help="only articles on or after DATE (YYYY[-MM[-DD]])"
+    )
+    p.add_argument(
+        "--until", metavar="DATE", help="only articles on or before DATE (YYYY[-MM[-DD]])"
+    )
+    p.add_argument(
+        "--mode",
+        choices=("hybrid", "dense", "lexical"),
+        help="retrieval mode (default: the index's, hybrid)",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _add_index(sub: Any) -> None:
+    p = sub.add_parser(
+        "index",
+        help="build or update the index from the archive folder",
+        description="Synchronise the index with the archive folder: new articles are added, "
+        "changed ones re-embedded, deleted ones removed; unchanged ones are not embedded again. "
+        "Files that cannot be read are reported with a reason and the rest is indexed.",
+    )
+    p.add_argument(
+        "--seeds",
+        default=_seeds_default(),
+        metavar="DIR",
+        help="archive folder of .txt/.md articles (default: %(default)s; env QA_SEEDS_DIR)",
+    )
+    _index_option(p)
+    p.add_argument(
+        "--model",
+        metavar="NAME_OR_PATH",
+        help="sentence-transformers model (default: the index's, else all-MiniLM-L6-v2, "
+        "bundled offline); a different model rebuilds everything",
+    )
+    p.add_argument("--full", action="store_true", help="re-embed every article")
+    p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    _common_options(p)
+    p.set_defaults(func=cmd_index)
+
+
+def _add_search(sub: Any) -> None:
+    p = sub.add_parser(
+        "search",
+        help="ranked passages for a query",
+        description="Hybrid (BM25 + dense) search. Periods named in the query "
+        "('in 2023', 'last June') are applied as date filters.",
+    )
+    p.add_argument("query", help="what to look for, in plain language")
+    _index_option(p)
+    _filter_options(p, k=5)
+    _common_options(p)
+    p.set_defaults(func=cmd_search)
+
+
+def _add_ask(sub: Any) -> None:
+    p = sub.add_parser(
+        "ask",
+        help="answer a question with cited excerpts",
+        description="An extractive answer: every sentence is quoted from an "
+        "article and cited; when the archive does not say, it says so.",
+    )
+    p.add_argument("question", help="the question")
+    _index_option(p)
+    _filter_options(p, k=8)
+    _common_options(p)
+    p.set_defaults(func=cmd_ask)
+
+
+def _add_eval(sub: Any) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="evaluate retrieval on a BEIR-layout folder",
+        description="Builds a temporary index of DIR/corpus.jsonl and reports "
+        "Recall@1/5/10, MRR@10, nDCG@10 and answer@5 over the queries of "
+        "DIR/qrels/test.tsv (queries without qrels are skipped).",
+    )
+    p.add_argument("folder", metavar="DIR", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/")
+    p.add_argument(
+        "--mode",
+        choices=("hybrid", "dense", "lexical", "all"),
+        default="hybrid",
+        help="retrieval mode, or all three (default: %(default)s)",
+    )
+    p.add_argument("--k", type=int, default=10, help="passages retrieved per query (default: 10)")
+    p.add_argument("--fusion", choices=("rrf", "score"), help="fusion method (default: index's)")
+    p.add_argument("--dense-weight", type=float, help="dense weight in fusion, 0..1")
+    p.add_argument("--limit", type=int, help="evaluate only the first N queries")
+    p.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model")
+    p.add_argument(
+        "--answers",
+        action="store_true",
+        help="also evaluate answers: gold answer in cited excerpts, abstention rate "
+        "(and on DIR/unanswerable.jsonl when present)",
+    )
+    p.add_argument(
+        "--unanswerable-from",
+        metavar="OTHER_DIR",
+        help="with --answers: ask OTHER_DIR's questions against DIR's corpus, which "
+        "cannot answer them, and report how often the system abstains",
+    )
+    p.add_argument(
+        "--work",
+        metavar="DIR",
+        help="keep the evaluation index in DIR and reuse it next time (default: a "
+        "temporary folder, deleted afterwards)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object per mode")
+    _common_options(p)
+    p.set_defaults(func=cmd_eval)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from qa.build import sync_index
+
+    report = sync_index(
+        args.seeds,
+        args.index,
+        model=args.model,
+        full=args.full,
+        dry_run=args.dry_run,
+        progress=not (args.quiet or args.json),
+    )
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        return 0
+    from qa.display import format_build_report
+
+    print(format_build_report(report, args.seeds))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from qa.display import format_hits, hit_to_dict
+    from qa.retriever import load_retriever
+
+    retriever = load_retriever(args.index)
+    results = retriever.search(
+        args.query, args.k, since=args.since, until=args.until, mode=args.mode
+    )
+    if args.json:
+        for rank, hit in enumerate(results, 1):
+            print(json.dumps(hit_to_dict(rank, hit), ensure_ascii=False))
+        return 0
+    print(format_hits(results, color=sys.stdout.isatty()))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from qa.answering import answer
+    from qa.render import answer_to_dict, format_answer
+    from qa.retriever import load_retriever
+
+    retriever = load_retriever(args.index)
+    reply = answer(
+        args.question, retriever, k=args.k, since=args.since, until=args.until, mode=args.mode
+    )
+    if args.json:
+        print(json.dumps(answer_to_dict(reply), ensure_ascii=False))
+    else:
+        print(format_answer(reply, color=sys.stdout.isatty()))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from qa.eval_runner import run_eval
+
+    return run_eval(args)
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING
+    if verbose == 1:
+        level = logging.INFO
+    elif verbose >= 2:
+        level = logging.DEBUG
+    elif quiet:
+        level = logging.ERROR
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(max(level, logging.WARNING))
+    for noisy in ("sentence_transformers", "transformers", "httpx", "filelock"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose, args.quiet)
+    try:
+        return int(args.func(args))
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `qa search ... | head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

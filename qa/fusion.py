@@ -1,0 +1,80 @@
+"""How dense and lexical rankings are combined, and the settings that choose it.
+
+Two fusion methods, both measured on ../shared/eval (see bench/eval_retrieval.py):
+reciprocal rank fusion (ranks only) and a convex combination of min-max normalised scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MODES = ("hybrid", "dense", "lexical")
+FUSIONS = ("rrf", "score")
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Retrieval defaults, recorded in the manifest and overridable per call.
+
+    Attributes:
+        mode: "hybrid", "dense" or "lexical".
+        fusion: "rrf" (reciprocal rank fusion) or "score" (normalised score fusion).
+        dense_weight: weight of the dense side in either fusion (lexical gets 1 - weight).
+        rrf_k: the constant of reciprocal rank fusion.
+        candidates: how many passages each side contributes before fusion.
+        phrase_boost: bonus, as a share of the best fused score, for a passage holding every
+            quoted phrase, name and number of the question.
+        duplicate_jaccard: word 4-gram Jaccard similarity above which two passages count as
+            the same story (syndicated copies) and only the better one is kept.
+    """
+
+    mode: str = "hybrid"
+    fusion: str = "score"
+    dense_weight: float = 0.5
+    rrf_k: int = 60
+    candidates: int = 100
+    phrase_boost: float = 0.5
+    duplicate_jaccard: float = 0.8
+
+
+def rrf(
+    dense: dict[int, float], lexical: dict[int, float], weight: float, k: int
+) -> dict[int, float]:
+    """Weighted reciprocal rank fusion of two {id: score} rankings."""
+    fused: dict[int, float] = {}
+    for side, w in ((dense, weight), (lexical, 1.0 - weight)):
+        ranked = sorted(side, key=side.__getitem__, reverse=True)
+        for rank, chunk_id in enumerate(ranked):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 2.0 * w / (k + rank + 1)
+    return fused
+
+
+def _minmax(scores: dict[int, float]) -> dict[int, float]:
+    if not scores:
+        return {}
+    values = np.fromiter(scores.values(), dtype=np.float64)
+    low, high = float(values.min()), float(values.max())
+    span = high - low
+    if span <= 1e-12:
+        return {i: 1.0 for i in scores}
+    return {i: (s - low) / span for i, s in scores.items()}
+
+
+def score_fusion(
+    dense: dict[int, float], lexical: dict[int, float], weight: float
+) -> dict[int, float]:
+    """Convex combination of min-max normalised scores; a side that missed an id gives it 0."""
+    d, lx = _minmax(dense), _minmax(lexical)
+    return {
+        i: weight * d.get(i, 0.0) + (1.0 - weight) * lx.get(i, 0.0) for i in d.keys() | lx.keys()
+    }
+
+
+def fuse(
+    dense: dict[int, float], lexical: dict[int, float], config: RetrievalConfig
+) -> dict[int, float]:
+    if config.fusion == "rrf":
+        return rrf(dense, lexical, config.dense_weight, config.rrf_k)
+    return score_fusion(dense, lexical, config.dense_weight)
