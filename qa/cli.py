@@ -43,7 +43,7 @@ def _index_default() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qa",
-        description="Ask questions of a folder of news articles and get answers with cited excerpts.",
+        description="Ask questions of a folder of news articles; get answers with cited excerpts.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
