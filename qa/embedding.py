@@ -48,7 +48,9 @@ class Embedder:
         )
         self.dim = int(get_dim())
         self.max_seq_length = int(model.max_seq_length)
-        self._tokenizer = model.tokenizer
+        from qa.chunking import token_counter
+
+        self._count = token_counter(model.tokenizer)  # no truncation, no warnings
         self._lock = threading.Lock()  # torch modules are not safe to call from two threads
 
     def encode(
@@ -78,7 +80,7 @@ class Embedder:
 
     def count_tokens(self, text: str) -> int:
         """Word pieces of ``text`` without the special tokens the model adds."""
-        return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
+        return self._count(text)
 
     def token_counter(self) -> Callable[[str], int]:
         return self.count_tokens
