@@ -1,0 +1,318 @@
+"""Ask the archive in a browser: a Gradio chat with cited sources and a live index.
+
+    python app.py                      # http://127.0.0.1:7860
+    python app.py --seeds articles/ --index embeddings/ --port 8080
+
+The page and the API share one function: ``gradio_client.Client(url).predict(question,
+api_name="/ask")`` returns the answer with its citations as JSON-ready data. This module only
+wires Gradio to the library (``qa.app_state`` holds the index, ``qa.app_html`` draws the panels).
+"""
+
+from __future__ import annotations
+
+import time
+
+_STARTED = time.perf_counter()
+
+import argparse  # noqa: E402
+import functools  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, TypeVar  # noqa: E402
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home, before gradio loads
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from qa.app_html import (  # noqa: E402
+    EMPTY_SOURCES,
+    answer_markdown,
+    query_markdown,
+    sources_html,
+    status_html,
+)
+from qa.app_state import Archive, answer_json, report_summary  # noqa: E402
+from qa.errors import QAError  # noqa: E402
+
+logger = logging.getLogger("app")
+gr: Any = None  # the gradio module, imported by main() while the index loads
+F = TypeVar("F", bound=Callable[..., Any])
+MODES = ("hybrid", "dense", "lexical")
+CSS_PATH = Path(__file__).with_name("app.css")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line flags; each falls back to an environment variable, then a default."""
+    env = os.environ.get
+    parser = argparse.ArgumentParser(
+        description="Serve the archive question-answering app (Gradio). The index is built or "
+        "updated at start-up, and kept in step with the archive folder while the app runs.",
+        epilog="Environment: QA_SEEDS_DIR, QA_INDEX_DIR, QA_HOST, QA_PORT set the defaults.",
+    )
+    parser.add_argument(
+        "--host",
+        default=env("QA_HOST", "127.0.0.1"),
+        help="interface to listen on (default: %(default)s; 0.0.0.0 for all)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(env("QA_PORT", "7860")),
+        help="port to listen on (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=Path,
+        default=Path(env("QA_SEEDS_DIR", "seeds")),
+        help="archive folder of .txt/.md articles (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--index",
+        type=Path,
+        default=Path(env("QA_INDEX_DIR", "embeddings")),
+        help="index folder, created or updated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="do not watch the archive folder (changes are still noticed before each question)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    return parser.parse_args(argv)
+
+
+def edge(fn: F) -> F:
+    """Turn any error into a readable ``gr.Error`` for the page or API client, never a trace."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except QAError as exc:
+            raise gr.Error(str(exc)) from None
+        except Exception as exc:
+            logger.exception("unexpected error in %s", fn.__name__)
+            raise gr.Error(
+                f"Something went wrong ({type(exc).__name__}: {exc}). Details are in the log."
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def status_panel(archive: Archive) -> str:
+    """The archive panel with a line on what the index is doing or last did."""
+    stats = archive.retriever.stats
+    if archive.building:
+        activity = "Updating the index… questions are answered from the current one meanwhile."
+    elif archive.last_error:
+        activity = f"Last update failed: {archive.last_error}"
+    else:
+        activity = f"{archive.last_report_at} {report_summary(archive.last_report)}"
+    return status_html(
+        stats.articles, stats.chunks, stats.model, stats.built_at, stats.skipped, activity
+    )
+
+
+def build_ui(archive: Archive, examples: list[str]) -> Any:
+    """The page: chat and sources side by side, filters under the chat, archive in a sidebar."""
+
+    def ask(
+        question: str, k: int = 5, since: str = "", until: str = "", mode: str = "hybrid"
+    ) -> dict[str, Any]:
+        """Answer a question from the archive, with citations.
+
+        Returns {"question", "query", "answer", "abstained", "citations": [{"n", "article_id",
+        "title", "date", "excerpt", "start", "end", "score"}]}.
+        """
+        reply = archive.ask(question, k=k, since=since, until=until, mode=mode)
+        return answer_json(reply.answer)
+
+    def chat(
+        question: str, messages: list, answers: list, since: str, until: str, k: float, mode: str
+    ) -> tuple:
+        reply = archive.ask(question, answers, k=int(k), since=since, until=until, mode=mode)
+        a = reply.answer
+        messages = messages + [
+            {"role": "user", "content": question},
+            {
+                "role": "assistant",
+                "content": query_markdown(a, reply.mode),
+                "metadata": {"title": "How the question was read", "status": "done"},
+            },
+            {"role": "assistant", "content": answer_markdown(a)},
+        ]
+        return "", messages, answers + [a], sources_html(a, reply.articles)
+
+    def rebuild(progress: Any = gr.Progress()) -> tuple[str, str]:
+        progress(0, desc="Checking the archive folder")
+        report = archive.rebuild(
+            lambda done, total: progress((done, total), desc="Embedding"), force=True
+        )
+        return status_panel(archive), report_summary(report)
+
+    def upload(files: list[str] | None, progress: Any = gr.Progress()) -> tuple[str, str]:
+        progress(0, desc="Adding articles")
+        report = archive.add_files(
+            files or [], lambda done, total: progress((done, total), desc="Embedding")
+        )
+        return status_panel(archive), report_summary(report)
+
+    def refresh(shown: str) -> tuple[Any, Any]:
+        html = status_panel(archive)
+        return (gr.skip(), gr.skip()) if html == shown else (html, html)
+
+    def pick_example(evt: gr.SelectData) -> str:
+        return str(evt.value["text"])
+
+    with gr.Blocks(title="Ask the archive", fill_width=True) as demo:
+        with gr.Sidebar(label="Archive", open=True, width=330):
+            gr.Markdown("### Archive")
+            status = gr.HTML(status_panel(archive), elem_id="status", js_on_load=None)
+            shown = gr.State(status.value)
+            rebuild_btn = gr.Button("Rebuild index", size="sm", elem_id="rebuild")
+            upload_btn = gr.UploadButton(
+                "Add articles (.txt, .md)",
+                file_count="multiple",
+                file_types=[".txt", ".md"],
+                size="sm",
+                elem_id="upload",
+            )
+            build_msg = gr.Markdown(elem_id="build-msg")
+        gr.Markdown(
+            "## Ask the archive\nAnswers quote the articles; every sentence ends "
+            "with its source's **[n]**.",
+            elem_id="intro",
+        )
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                chatbot = gr.Chatbot(
+                    elem_id="chat",
+                    height=470,
+                    label="Conversation",
+                    show_label=False,
+                    examples=[{"text": q} for q in examples],
+                    latex_delimiters=[],
+                    placeholder="**Ask anything the archive covers.** Try one of these:",
+                    feedback_options=None,
+                    layout="panel",
+                )
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="Ask a question, or a follow-up…",
+                        show_label=False,
+                        scale=8,
+                        elem_id="question",
+                        submit_btn="Ask",
+                        autofocus=True,
+                    )
+                    clear = gr.Button("New chat", scale=1, size="md", elem_id="new-chat")
+                with gr.Row():
+                    since = gr.Textbox(
+                        label="Since", placeholder="YYYY[-MM[-DD]]", scale=2, elem_id="since"
+                    )
+                    until = gr.Textbox(
+                        label="Until", placeholder="YYYY[-MM[-DD]]", scale=2, elem_id="until"
+                    )
+                    k = gr.Slider(1, 10, value=5, step=1, label="Passages", scale=3, elem_id="k")
+                with gr.Accordion("Advanced", open=False, elem_id="advanced"):
+                    mode = gr.Radio(
+                        list(MODES),
+                        value="hybrid",
+                        label="Search mode",
+                        info="hybrid combines meaning (dense) and words (lexical)",
+                    )
+            with gr.Column(scale=2, min_width=340):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", js_on_load=None)
+        answers = gr.State([])
+
+        chat_io = dict(
+            inputs=[box, chatbot, answers, since, until, k, mode],
+            outputs=[box, chatbot, answers, sources],
+            api_visibility="private",
+        )
+        box.submit(edge(chat), **chat_io)
+        chatbot.example_select(pick_example, None, box, api_visibility="private").then(
+            edge(chat), **chat_io
+        )
+        clear.click(
+            lambda: ("", [], [], EMPTY_SOURCES),
+            None,
+            [box, chatbot, answers, sources],
+            api_visibility="private",
+        )
+        chatbot.clear(
+            lambda: ([], EMPTY_SOURCES), None, [answers, sources], api_visibility="private"
+        )
+        rebuild_btn.click(edge(rebuild), None, [status, build_msg], api_visibility="private")
+        upload_btn.upload(edge(upload), upload_btn, [status, build_msg], api_visibility="private")
+        gr.Timer(2.0).tick(
+            refresh, shown, [status, shown], show_progress="hidden", api_visibility="private"
+        )
+        gr.api(edge(ask), api_name="ask")
+    return demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build or update the index, then serve the app until interrupted."""
+    global gr
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    archive = Archive(args.seeds, args.index)
+    failure: list[BaseException] = []
+    loader = threading.Thread(target=lambda: _open(archive, failure), name="qa-open")
+    loader.start()  # the index loads while gradio imports
+    import gradio as gr
+
+    loader.join()
+    if failure:
+        print(f"error: {failure[0]}", file=sys.stderr)
+        return 1
+    demo = build_ui(archive, archive.example_questions())
+    if not args.no_watch:
+        archive.watch()
+    theme = gr.themes.Soft(
+        font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
+    )
+    try:
+        demo.queue(default_concurrency_limit=4).launch(
+            server_name=args.host,
+            server_port=args.port,
+            prevent_thread_lock=True,
+            ssr_mode=False,
+            quiet=True,
+            theme=theme,
+            css_paths=[CSS_PATH],
+            footer_links=["api"],
+        )
+    except OSError as exc:
+        print(f"error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    url = f"http://{args.host}:{args.port}"
+    print(f"ready on {url} in {time.perf_counter() - _STARTED:.1f} s", flush=True)
+    try:
+        demo.block_thread()
+    finally:
+        archive.close()
+    return 0
+
+
+def _open(archive: Archive, failure: list[BaseException]) -> None:
+    try:
+        archive.open()
+    except Exception as exc:  # reported by main, readable, without a trace
+        if not isinstance(exc, QAError):
+            logger.exception("could not open the index")
+        failure.append(exc)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
