@@ -214,7 +214,10 @@ class ChunkTable:
         ).fetchone()
         if row is None:
             return None
-        return Article(row[0], row[1], _parse_date(row[2]), row[3], row[4], row[5], row[6])
+        return Article(
+            id=row[0], title=row[1], date=_parse_date(row[2]), source=row[3], path=row[4],
+            content_hash=row[5], body=row[6],
+        )
 
     def metas(self) -> dict[str, ArticleMeta]:
         rows = self.db.execute("SELECT id, title, date, source, path FROM articles")
