@@ -28,7 +28,7 @@ GOLDEN = [
     ("Nanjing signs agreement with China Electronics Technology Group", CEC),
     ("Which conference opened in Changchun on July 23?", AUTO),  # date in text
     (
-        "What did the provincial government plan for the electronic information industry in June 2020?",
+        "What did the provincial government plan for electronic information in June 2020?",
         ELECTRONIC,
     ),  # date phrase in the question
     ("What did Mayor Wang Ji inspect in the high-tech zone?", WANG_JI),
