@@ -34,7 +34,7 @@ from qa.app_html import (  # noqa: E402
     sources_html,
     status_html,
 )
-from qa.app_state import Archive, answer_json, report_summary  # noqa: E402
+from qa.app_state import Archive, answer_from_json, answer_json, report_summary  # noqa: E402
 from qa.errors import QAError  # noqa: E402
 
 logger = logging.getLogger("app")
@@ -106,6 +106,8 @@ def edge(fn: F) -> F:
 
 def status_panel(archive: Archive) -> str:
     """The archive panel with a line on what the index is doing or last did."""
+    if not archive.loaded:
+        return status_html(0, 0, "…", "…", (), "Loading the index…")
     stats = archive.retriever.stats
     if archive.building:
         activity = "Updating the index… questions are answered from the current one meanwhile."
@@ -119,17 +121,27 @@ def status_panel(archive: Archive) -> str:
 
 
 def build_ui(archive: Archive, examples: list[str]) -> Any:
-    """The page: chat and sources side by side, filters under the chat, archive in a sidebar."""
+    """The page: chat and sources side by side, filters under the chat, archive in a sidebar.
+
+    ``examples`` may still be filled in after the page is built: each visit reads it.
+    """
 
     def ask(
-        question: str, k: int = 5, since: str = "", until: str = "", mode: str = "hybrid"
+        question: str,
+        k: int = 5,
+        since: str = "",
+        until: str = "",
+        mode: str = "hybrid",
+        history: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """Answer a question from the archive, with citations.
 
         Returns {"question", "query", "answer", "abstained", "citations": [{"n", "article_id",
-        "title", "date", "excerpt", "start", "end", "score"}]}.
+        "title", "date", "excerpt", "start", "end", "score", ...}], "related", "notes",
+        "dates"}. For a follow-up, pass the earlier results (oldest first) as ``history``.
         """
-        reply = archive.ask(question, k=k, since=since, until=until, mode=mode)
+        earlier = [answer_from_json(h) for h in history or []]
+        reply = archive.ask(question, earlier, k=k, since=since, until=until, mode=mode)
         return answer_json(reply.answer)
 
     def chat(
@@ -169,6 +181,10 @@ def build_ui(archive: Archive, examples: list[str]) -> Any:
     def pick_example(evt: gr.SelectData) -> str:
         return str(evt.value["text"])
 
+    def first_visit() -> tuple[Any, str, str]:
+        html = status_panel(archive)
+        return gr.update(examples=[{"text": q} for q in examples] or None), html, html
+
     with gr.Blocks(title="Ask the archive", fill_width=True) as demo:
         with gr.Sidebar(label="Archive", open=True, width=330):
             gr.Markdown("### Archive")
@@ -195,11 +211,11 @@ def build_ui(archive: Archive, examples: list[str]) -> Any:
                     height=470,
                     label="Conversation",
                     show_label=False,
-                    examples=[{"text": q} for q in examples],
                     latex_delimiters=[],
                     placeholder="**Ask anything the archive covers.** Try one of these:",
                     feedback_options=None,
-                    layout="panel",
+                    buttons=["copy_all"],
+                    layout="bubble",
                 )
                 with gr.Row():
                     box = gr.Textbox(
@@ -255,6 +271,13 @@ def build_ui(archive: Archive, examples: list[str]) -> Any:
             refresh, shown, [status, shown], show_progress="hidden", api_visibility="private"
         )
         gr.api(edge(ask), api_name="ask")
+        demo.load(
+            first_visit,
+            None,
+            [chatbot, status, shown],
+            api_visibility="private",
+            show_progress="hidden",
+        )
     return demo
 
 
@@ -267,18 +290,14 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     archive = Archive(args.seeds, args.index)
+    examples: list[str] = []
     failure: list[BaseException] = []
-    loader = threading.Thread(target=lambda: _open(archive, failure), name="qa-open")
-    loader.start()  # the index loads while gradio imports
+    loader = threading.Thread(target=_open, args=(archive, examples, failure), name="qa-open")
+    loader.start()  # the index loads while gradio imports and the server starts
     import gradio as gr
 
-    loader.join()
-    if failure:
-        print(f"error: {failure[0]}", file=sys.stderr)
-        return 1
-    demo = build_ui(archive, archive.example_questions())
-    if not args.no_watch:
-        archive.watch()
+    logger.debug("gradio imported at %.1f s", time.perf_counter() - _STARTED)
+    demo = build_ui(archive, examples)
     theme = gr.themes.Soft(
         font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
     )
@@ -296,6 +315,14 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
+    logger.debug("serving at %.1f s", time.perf_counter() - _STARTED)
+    loader.join()
+    if failure:
+        demo.close()
+        print(f"error: {failure[0]}", file=sys.stderr)
+        return 1
+    if not args.no_watch:
+        archive.watch()
     url = f"http://{args.host}:{args.port}"
     print(f"ready on {url} in {time.perf_counter() - _STARTED:.1f} s", flush=True)
     try:
@@ -305,9 +332,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _open(archive: Archive, failure: list[BaseException]) -> None:
+def _open(archive: Archive, examples: list[str], failure: list[BaseException]) -> None:
+    """Build or update the index, load it, and pick the example questions."""
     try:
         archive.open()
+        logger.info("index ready at %.1f s", time.perf_counter() - _STARTED)
+        examples.extend(archive.example_questions())
     except Exception as exc:  # reported by main, readable, without a trace
         if not isinstance(exc, QAError):
             logger.exception("could not open the index")

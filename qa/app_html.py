@@ -62,8 +62,8 @@ def article_html(body: str, start: int, end: int, sentence: tuple[int, int] | No
 
 
 def _meta_line(date: dt.date | None, source: str | None, article_id: str) -> str:
-    parts = [date.isoformat() if date else "undated", source or "source unknown", article_id]
-    return " · ".join(_esc(p) for p in parts)
+    parts = [date.isoformat() if date else "undated", source, article_id]
+    return " · ".join(_esc(p) for p in parts if p)
 
 
 def _card(

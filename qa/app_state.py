@@ -8,6 +8,7 @@ check before each question) notices files added, edited or removed in the archiv
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 import threading
@@ -36,7 +37,7 @@ CANDIDATE_QUESTIONS = (
     "Who did Jing Junhai meet from Huawei?",
     "What did Mayor Wang Ji inspect in the Jilin High-tech Zone?",
     "What agreement did Nanjing sign with China Electronics Technology Group?",
-    "Which industries should the electronic information industry plan develop?",
+    "What did Jing Junhai say about the automobile industry?",
     "What opened at the 2023 China Automotive Innovation Conference?",
 )
 
@@ -76,8 +77,8 @@ def report_summary(report: BuildReport | None) -> str:
         ("changed", report.changed),
         ("removed", report.removed),
     ):
-        shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
-        parts.append(f"{label} {len(ids)}" + (f" ({shown})" if ids else ""))
+        shown = f" ({', '.join(ids)})" if 0 < len(ids) <= 3 else ""
+        parts.append(f"{label} {len(ids)}{shown}")
     full = f" Full rebuild: {report.full_rebuild_reason}." if report.full_rebuild_reason else ""
     return (
         f"Index updated: {', '.join(parts)}; {report.chunks_embedded} passages embedded "
@@ -114,6 +115,10 @@ class Archive:
         if self._retriever is None:
             raise QAError("the index is still loading; try again in a moment")
         return self._retriever
+
+    @property
+    def loaded(self) -> bool:
+        return self._retriever is not None
 
     @property
     def building(self) -> bool:
@@ -344,31 +349,41 @@ def _free_name(path: Path) -> Path:
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
-    """The answer as JSON-ready data (see ``qa.render.answer_to_dict``)."""
-    try:
-        from qa.render import answer_to_dict
-    except ImportError:
-        return _answer_dict(answer)
+    """The answer as JSON-ready data, the shape of ``qa ask --json``."""
+    from qa.render import answer_to_dict
+
     return answer_to_dict(answer)
 
 
-def _answer_dict(answer: Answer) -> dict[str, Any]:
-    return {
-        "question": answer.question,
-        "query": answer.query,
-        "answer": answer.text,
-        "abstained": answer.abstained,
-        "citations": [
-            {
-                "n": c.n,
-                "article_id": c.article_id,
-                "title": c.title,
-                "date": c.date.isoformat() if c.date else None,
-                "excerpt": c.excerpt,
-                "start": c.start,
-                "end": c.end,
-                "score": c.score,
-            }
-            for c in answer.citations
-        ],
-    }
+def answer_from_json(data: dict[str, Any]) -> Answer:
+    """An earlier ``answer_json`` result, enough of it to serve as conversation history."""
+    from qa.models import Answer, Citation
+
+    try:
+        citations = tuple(
+            Citation(
+                int(c["n"]),
+                str(c["article_id"]),
+                str(c["title"]),
+                dt.date.fromisoformat(c["date"]) if c.get("date") else None,
+                c.get("source"),
+                str(c["excerpt"]),
+                int(c["start"]),
+                int(c["end"]),
+                int(c.get("sentence_start", c["start"])),
+                int(c.get("sentence_end", c["end"])),
+                float(c.get("score", 0.0)),
+            )
+            for c in data.get("citations", [])
+        )
+        return Answer(
+            str(data["question"]),
+            str(data.get("query", data["question"])),
+            str(data.get("answer", "")),
+            citations,
+            bool(data.get("abstained", False)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidArgumentError(
+            f"history must be a list of earlier /ask results; this one is not: {exc!r}"
+        ) from None
