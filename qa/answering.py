@@ -1,0 +1,212 @@
+"""Answers with verified, sentence-level citations, or an honest "the archive does not say".
+
+    reply = answer("Where were the talks held?", retriever, history=[previous])
+    reply.text       # "... held talks in Changchun. [1]"
+    reply.citations  # Citation(n=1, excerpt=body[start:end], sentence_start=..., ...)
+
+The default answerer is extractive and needs no language model: it quotes the sentences of the
+retrieved passages that answer the question, so every sentence of ``Answer.text`` ends with a
+marker ``[n]`` whose citation's excerpt contains that sentence verbatim. A generative backend can
+implement :class:`Answerer` later under the same citation contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any, Protocol
+
+import numpy as np
+
+from qa.abstain import confidence, gather_evidence
+from qa.citations import build_answer, build_citations
+from qa.disagreement import disagreement_note, find_disagreement
+from qa.embedding import Embedder
+from qa.errors import InvalidArgumentError
+from qa.followup import Turn, rewrite
+from qa.models import Answer, SearchResults
+from qa.question import read_question, with_local_idf
+from qa.sentence_select import ArticleSource, Documents, SentenceWeights, gather, rank, select
+
+logger = logging.getLogger(__name__)
+
+NOT_IN_ARCHIVE = "The archive does not say: none of its articles answers this question."
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """How answers are made; recorded in the index manifest under ``"answering"``.
+
+    Attributes:
+        k: Passages retrieved to answer from.
+        max_sentences: Most sentences in an answer.
+        margin: A further sentence joins the best one when it scores within this of it.
+        shortlist: Candidate sentences (best by lexical score) that get a dense similarity.
+        context_chars: Most characters of each neighbouring sentence shown in an excerpt.
+        disagreement_margin: Sentences this close to the best are checked for disagreement.
+        related: "Possibly related" passages offered when abstaining.
+        weights: How sentence features add up (see ``SentenceWeights``).
+        abstain_weights: Logistic weights of ``abstain.Evidence`` features, in field order.
+        abstain_bias: Logistic intercept.
+        abstain_threshold: Answer when the calibrated confidence is at least this.
+    """
+
+    k: int = 8
+    max_sentences: int = 3
+    margin: float = 0.15
+    shortlist: int = 16
+    context_chars: int = 300
+    disagreement_margin: float = 0.3
+    related: int = 3
+    weights: SentenceWeights = field(default_factory=SentenceWeights)
+    abstain_weights: tuple[float, ...] = (6.0, 4.0, 2.0, 3.0, 2.0)
+    abstain_bias: float = -9.0
+    abstain_threshold: float = 0.5
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AnswerConfig:
+        """Rebuild a config saved with ``dataclasses.asdict`` (unknown keys are ignored)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if isinstance(values.get("weights"), Mapping):
+            wanted = {f.name for f in fields(SentenceWeights)}
+            w = {k: v for k, v in values["weights"].items() if k in wanted}
+            values["weights"] = SentenceWeights(**w)
+        if "abstain_weights" in values:
+            values["abstain_weights"] = tuple(values["abstain_weights"])
+        return cls(**values)
+
+
+class Answerer(Protocol):
+    """Turns retrieved passages into an ``Answer`` under the citation contract.
+
+    Every sentence of ``Answer.text`` ends with ``[n]``; citation ``n`` holds an excerpt
+    ``body[start:end]`` of its article that contains the sentence verbatim; citations are
+    numbered 1..N in order of first use. When the passages do not answer the question,
+    ``abstained`` is true and ``related`` offers the closest passages.
+    """
+
+    def __call__(
+        self, question: str, results: SearchResults, source: AnswerSource, *, query: str
+    ) -> Answer: ...
+
+
+class AnswerSource(ArticleSource, Protocol):
+    """What an answerer needs from an index: full articles and the embedder (a Retriever)."""
+
+    embedder: Embedder
+
+
+class ExtractiveAnswerer:
+    """The default answerer: quotes the sentences that answer, or abstains.
+
+    Keeps the vectors of sentences it has embedded, so repeated questions over the same
+    articles are fast; one instance can serve a whole session.
+    """
+
+    def __init__(self, config: AnswerConfig | None = None, cache_size: int = 4096) -> None:
+        self.config = config or AnswerConfig()
+        self._vectors: dict[str, np.ndarray] = {}
+        self._cache_size = cache_size
+
+    def _encoder(self, embedder: Embedder) -> Callable[[list[str]], np.ndarray]:
+        def encode(texts: list[str]) -> np.ndarray:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+            if missing:
+                if len(self._vectors) + len(missing) > self._cache_size:
+                    self._vectors.clear()
+                for text, vector in zip(missing, embedder.encode(missing, show_progress=False)):
+                    self._vectors[text] = vector
+            return np.stack([self._vectors[t] for t in texts])
+
+        return encode
+
+    def __call__(
+        self, question: str, results: SearchResults, source: AnswerSource, *, query: str
+    ) -> Answer:
+        cfg = self.config
+        docs = Documents(source)
+        candidates = gather(results.hits, docs)
+        info = with_local_idf(read_question(query, question), [c.text for c in candidates])
+        ranked = rank(
+            candidates,
+            info,
+            self._encoder(source.embedder),
+            weights=cfg.weights,
+            shortlist=cfg.shortlist,
+        )
+        evidence = gather_evidence(info, ranked, results.hits)
+        sure = confidence(evidence, cfg.abstain_weights, cfg.abstain_bias)
+        logger.debug("answer confidence %.3f from %s", sure, evidence)
+        if not ranked or sure < cfg.abstain_threshold:
+            return abstention(question, query, results, cfg.related)
+        claims = find_disagreement(
+            ranked, info, margin=cfg.disagreement_margin, limit=cfg.max_sentences
+        )
+        chosen = [c.candidate for c in claims] or select(
+            ranked, max_sentences=cfg.max_sentences, margin=cfg.margin
+        )
+        citations = build_citations(chosen, docs, cfg.context_chars)
+        notes = (disagreement_note(claims, [c.n for c in citations]),) if claims else ()
+        return build_answer(question, query, chosen, citations, results.dates, notes)
+
+
+def abstention(question: str, query: str, results: SearchResults, related: int) -> Answer:
+    """The answer that says the archive does not answer, offering the closest passages."""
+    return Answer(
+        question=question,
+        query=query,
+        text=NOT_IN_ARCHIVE,
+        citations=(),
+        abstained=True,
+        related=tuple(results.hits[:related]),
+        dates=results.dates,
+    )
+
+
+def answer(
+    question: str,
+    retriever: Any,
+    history: Sequence[Turn] | None = None,
+    k: int | None = None,
+    *,
+    since: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    mode: str | None = None,
+    interpret_dates: bool = True,
+    config: AnswerConfig | None = None,
+    answerer: Answerer | None = None,
+) -> Answer:
+    """Answer ``question`` from the archive behind ``retriever``.
+
+    Args:
+        question: The question, in plain language.
+        retriever: A ``qa.Retriever`` (anything with ``search``, ``get_article``, ``embedder``).
+        history: Earlier turns of the conversation, oldest first: ``Answer`` objects or
+            ``(question, Answer)`` pairs. A follow-up ("When was it signed?") is searched with
+            the previous turn's salient terms; ``Answer.query`` shows what was searched.
+        k: Passages to retrieve (default ``config.k``).
+        since, until: Inclusive date bounds, as for ``Retriever.search``.
+        mode: "hybrid", "dense" or "lexical" retrieval (default: the index's).
+        interpret_dates: Read periods named in the question ("in 2023") as a date filter.
+        config: Answering settings; default: those recorded in the index manifest.
+        answerer: Another ``Answerer`` implementation (default: extractive).
+
+    Raises:
+        InvalidArgumentError: The question is empty or ``k`` is not a positive integer.
+    """
+    if not question or not question.strip():
+        raise InvalidArgumentError("the question is empty")
+    if config is None:
+        config = AnswerConfig.from_dict(getattr(retriever, "manifest", {}).get("answering", {}))
+    k = config.k if k is None else k
+    if not isinstance(k, int) or k < 1:
+        raise InvalidArgumentError(f"k must be a positive integer, got {k!r}")
+    query = rewrite(question, history)
+    results = retriever.search(
+        query, k, since=since, until=until, mode=mode, interpret_dates=interpret_dates
+    )
+    answerer = answerer or ExtractiveAnswerer(config)
+    return answerer(question.strip(), results, retriever, query=query)

@@ -1,0 +1,93 @@
+"""Sources that disagree over time: "who is the governor" answered differently by date.
+
+When the top sentences for a "who" question come from articles of different dates and name
+different people for the asked role, the answer shows each of them, oldest first, instead of
+silently picking one. The person a sentence names for the role is the name nearest before the
+question's word in the sentence ("Han Jun, ... and Governor of the Province"), falling back to
+the nearest name after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.entities import Mention
+from qa.question import AnswerType, QuestionInfo, stems_of
+from qa.sentence_select import Candidate
+
+logger = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one dated article says: its best sentence and the person it names."""
+
+    candidate: Candidate
+    name: str
+
+
+def named_person(candidate: Candidate, question: QuestionInfo) -> str | None:
+    """The person ``candidate`` names for the role the question asks about."""
+    names: Sequence[Mention] = candidate.mentions
+    if not names:
+        return None
+    # Prefer the role words of the question ("governor") over its names ("Jilin").
+    roles = frozenset(t.stem for t in question.terms if not t.key)
+    words = [(m.start(), stems_of(m.group())) for m in _WORD.finditer(candidate.text)]
+    anchors = [at for at, stems in words if stems & roles] or [
+        at for at, stems in words if stems & question.stems
+    ]
+    if not anchors:
+        return names[0].text
+
+    def distance(name: Mention) -> tuple[int, int]:
+        before = [a - name.end for a in anchors if a >= name.end]
+        if before:
+            return (0, min(before))
+        return (1, min(abs(name.start - a) for a in anchors))
+
+    return min(names, key=distance).text
+
+
+def find_disagreement(
+    ranked: Sequence[Candidate], question: QuestionInfo, *, margin: float, limit: int
+) -> list[Claim]:
+    """Dated claims that name different people, oldest first; empty when the sources agree.
+
+    Args:
+        ranked: Scored sentences, best first.
+        question: Only "who" questions are checked.
+        margin: Sentences scoring within ``margin`` of the best one are considered.
+        limit: At most this many claims (the best-scoring ones are kept).
+    """
+    if question.answer_type is not AnswerType.PERSON or not ranked:
+        return []
+    best_per_article: dict[str, Claim] = {}
+    for candidate in ranked:
+        if candidate.score < ranked[0].score - margin:
+            break
+        if candidate.article.date is None or candidate.article.id in best_per_article:
+            continue
+        name = named_person(candidate, question)
+        if name is not None:
+            best_per_article[candidate.article.id] = Claim(candidate, name)
+    claims = list(best_per_article.values())[:limit]
+    names = {c.name.lower() for c in claims}
+    dates = {c.candidate.article.date for c in claims}
+    if len(names) < 2 or len(dates) < 2:
+        return []
+    return sorted(claims, key=lambda c: (c.candidate.article.date, -c.candidate.score))
+
+
+def disagreement_note(claims: Sequence[Claim], numbers: Sequence[int]) -> str:
+    """``The sources differ over time: Jing Junhai (2020-06-29) [1]; Han Jun (...) [2].``"""
+    parts = [
+        f"{claim.name} ({claim.candidate.article.date}) [{n}]"
+        for claim, n in zip(claims, numbers, strict=True)
+    ]
+    return "The sources differ over time: " + "; ".join(parts) + "."

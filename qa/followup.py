@@ -1,0 +1,108 @@
+"""Follow-up questions, understood from the conversation without a language model.
+
+"Where were the talks held?" after "Who held talks with Xu Zhijun?" is searched as
+"Where were the talks held? Xu Zhijun ...": a question that leans on the conversation gets the
+salient terms of the previous turn (the names and content words of its query, the names in the
+title of the article its answer cited first). A standalone question is searched as asked.
+
+A question is a follow-up when it names nothing itself (no capitalised name or number after its
+first word) and either refers back (it, they, he, she, that, there, else, ...) or is short (at
+most three content words). "What about 2023?" and "And Han Jun?" are follow-ups whatever they
+name.
+
+History is a sequence of earlier turns, oldest first: ``Answer`` objects (they carry their
+question), or ``(question, Answer)`` pairs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+from qa.entities import person_names
+from qa.models import Answer
+from qa.question import FRAME_WORDS, content_terms, stems_of
+
+logger = logging.getLogger(__name__)
+
+Turn = Answer | tuple[str, Answer]
+
+REFERRING_WORDS = frozenset(
+    "it its they them their theirs he him his she her hers that this those these there then "
+    "else also other another same such".split()
+)
+_CONTINUATION = re.compile(r"^\s*(and|what about|how about|and what about|what of)\b", re.I)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+MAX_CARRIED = 8
+
+
+def last_answer(history: Sequence[Turn] | None) -> Answer | None:
+    """The most recent answer of ``history`` (either form), or None."""
+    if not history:
+        return None
+    turn = history[-1]
+    return turn[1] if isinstance(turn, tuple) else turn
+
+
+def names_anything(question: str) -> bool:
+    """True when the question has its own name or number (after its first word)."""
+    words = _WORD.findall(question)
+    return any(w[:1].isupper() or any(c.isdigit() for c in w) for w in words[1:])
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether ``question`` leans on the conversation (see the module docstring)."""
+    if _CONTINUATION.match(question):
+        return True
+    if names_anything(question):
+        return False
+    words = {w.lower() for w in _WORD.findall(question)}
+    return bool(words & REFERRING_WORDS) or len(content_terms(question)) <= 3
+
+
+def salient_terms(previous: Answer, asks_for_others: bool = False) -> list[str]:
+    """Words that say what the previous turn was about, most telling first.
+
+    Args:
+        previous: The previous answer (its query already carries earlier context).
+        asks_for_others: The follow-up says "else"/"other": the people the previous answer
+            named are carried too, so that sentences naming only them are not new.
+    """
+    terms = [t.word for t in content_terms(previous.query) if t.word.lower() not in FRAME_WORDS]
+    if previous.citations and not previous.abstained:
+        terms += [m.text for m in person_names(previous.citations[0].title)]
+        if asks_for_others:
+            terms = [m.text for m in person_names(previous.text)] + terms
+    return terms
+
+
+def rewrite(question: str, history: Sequence[Turn] | None) -> str:
+    """The query to search for ``question`` given the conversation so far.
+
+    Args:
+        question: The new question, as asked.
+        history: Earlier turns, oldest first (``Answer`` objects or ``(question, Answer)``).
+
+    Returns:
+        ``question`` itself when it stands alone or there is no history, else the question
+        followed by the carried terms that it does not already contain.
+    """
+    previous = last_answer(history)
+    question = question.strip()
+    if previous is None or not is_follow_up(question):
+        return question
+    words = {w.lower() for w in _WORD.findall(question)}
+    others = bool(words & {"else", "other", "others", "another"})
+    have = set(stems_of(question))
+    carried: list[str] = []
+    for term in salient_terms(previous, asks_for_others=others):
+        stems = stems_of(term)
+        if stems and not stems <= have:
+            carried.append(term)
+            have |= stems
+    if not carried:
+        return question
+    query = f"{question} {' '.join(carried[:MAX_CARRIED])}"
+    logger.debug("follow-up %r searched as %r", question, query)
+    return query

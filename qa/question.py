@@ -1,0 +1,203 @@
+"""What a question asks for: its answer type and its weighted content terms.
+
+No language model: the wh-word decides the expected answer type (``where`` -> a place,
+``when`` -> a date, ``how many`` -> a number, ``who`` -> a person), and the question's content
+words are weighted by how much they pin the answer down (names and numbers most, frame words
+such as "name" or "year" least).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from qa.lexical import tokenize
+
+logger = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+# Function words on top of the BM25 stop list: they never carry what a question is about.
+FUNCTION_WORDS = frozenset(
+    """
+    what whats who whom whose when where which why how did do does done doing were was is are am
+    be been being has have had having can could would should shall may might must i me my we our
+    you your he him his she her it its they them their this that these those there here from
+    about after before during between over under up down out off than too very just also only
+    any some each every all both either neither other another such same own so not no nor
+    a an the and or but if of on in into to for with by at as per then else much many
+    """.split()
+)
+# Words that frame a question without saying what it is about.
+FRAME_WORDS = frozenset(
+    """
+    name named called call type kind year years date day time number amount percent percentage
+    first last one two new main known considered used use make made get got take took give gave
+    happen happened according located location place term word refer refers mean means
+    """.split()
+)
+
+
+CARRIED_WEIGHT = 0.5  # of a term a follow-up carries over from the conversation
+
+
+class AnswerType(str, Enum):
+    """The kind of phrase a question asks for."""
+
+    PERSON = "person"
+    PLACE = "place"
+    DATE = "date"
+    NUMBER = "number"
+    REASON = "reason"
+    MANNER = "manner"
+    OTHER = "other"
+
+
+# Checked in order; the first pattern found in the lower-cased question wins.
+_TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
+    (
+        AnswerType.NUMBER,
+        re.compile(
+            r"\bhow (many|much|long|old|far|large|big|high|tall|often|fast)\b|"
+            r"\bwhat (is the |was the )?(number|amount|percentage|size|population|cost|price)\b"
+        ),
+    ),
+    (
+        AnswerType.DATE,
+        re.compile(
+            r"\bwhen\b|\b(what|which|in what) (year|date|day|month|time|century|decade|era)\b|"
+            r"\b(release|premiere|launch|opening|founding|start|end|birth) date\b"
+        ),
+    ),
+    (
+        AnswerType.PLACE,
+        re.compile(
+            r"\bwhere\b|\b(what|which|in what) (city|country|state|province|place|location|"
+            r"region|town|venue|stadium|county|continent|nation)\b|\blocation\b"
+        ),
+    ),
+    (
+        AnswerType.PERSON,
+        re.compile(
+            r"\bwho(m|se)?\b|\b(what|which) (person|man|woman|actor|actress|director|player|"
+            r"singer|author|writer|artist|president|leader|ceo|chairman|governor|mayor|minister)\b"
+        ),
+    ),
+    (AnswerType.REASON, re.compile(r"\bwhy\b")),
+    (AnswerType.MANNER, re.compile(r"\bhow\b")),
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One content word of a question."""
+
+    word: str  # as written
+    stem: str  # as the lexical index sees it
+    weight: float
+    key: bool = False  # a name or a number: an answer must agree with it
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """A question read for answering."""
+
+    text: str
+    answer_type: AnswerType
+    terms: tuple[Term, ...]
+
+    @property
+    def stems(self) -> frozenset[str]:
+        return frozenset(t.stem for t in self.terms)
+
+    @property
+    def total_weight(self) -> float:
+        return sum(t.weight for t in self.terms)
+
+
+def answer_type(question: str) -> AnswerType:
+    """The answer type the wh-word of ``question`` asks for."""
+    lowered = question.lower()
+    for kind, pattern in _TYPE_RULES:
+        if pattern.search(lowered):
+            return kind
+    return AnswerType.OTHER
+
+
+def term_weight(word: str) -> float:
+    """How much a word pins the answer down: names and numbers 2, long words 1.3, frame 0.3."""
+    if word.lower() in FRAME_WORDS:
+        return 0.3
+    if is_key(word):
+        return 2.0
+    return 1.3 if len(word) >= 7 else 1.0
+
+
+def is_key(word: str) -> bool:
+    """Names and numbers: capitalised or containing a digit."""
+    return word[:1].isupper() or any(c.isdigit() for c in word)
+
+
+def content_terms(text: str) -> tuple[Term, ...]:
+    """The distinct content words of ``text`` with their weights (first occurrence wins)."""
+    seen: dict[str, Term] = {}
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if word.lower() in FUNCTION_WORDS:
+            continue
+        for stem in tokenize(word):
+            weight = term_weight(word)
+            if stem not in seen or seen[stem].weight < weight:
+                seen[stem] = Term(word, stem, weight, is_key(word))
+    return tuple(seen.values())
+
+
+def read_question(text: str, asked: str | None = None) -> QuestionInfo:
+    """Read the query ``text`` for answering.
+
+    Args:
+        text: What was searched: the question, or a follow-up with the conversation's terms.
+        asked: The question as asked, when it differs. Its wh-word sets the answer type, and
+            the terms carried over from the conversation count half and are never key terms
+            (an answer need not repeat them).
+    """
+    if not asked or asked == text:
+        return QuestionInfo(text, answer_type(text), content_terms(text))
+    own = content_terms(asked)
+    known = {t.stem for t in own}
+    carried = tuple(
+        replace(t, weight=t.weight * CARRIED_WEIGHT, key=False)
+        for t in content_terms(text)
+        if t.stem not in known
+    )
+    return QuestionInfo(text, answer_type(asked), own + carried)
+
+
+def with_local_idf(question: QuestionInfo, texts: Sequence[str]) -> QuestionInfo:
+    """``question`` with each term's weight scaled by its rarity among ``texts``.
+
+    ``texts`` are the candidate sentences: a word that most of them share ("Jilin" in an
+    archive about Jilin) says little about which one answers, a rare one ("governor") a lot.
+    The scale is ``log(1 + n / (1 + df))`` divided by its value for an absent word, so in (0, 1].
+    """
+    if not texts or not question.terms:
+        return question
+    bags = [stems_of(t) for t in texts]
+    top = math.log(1 + len(bags))
+    terms = tuple(
+        replace(
+            t,
+            weight=t.weight * math.log(1 + len(bags) / (1 + sum(t.stem in b for b in bags))) / top,
+        )
+        for t in question.terms
+    )
+    return replace(question, terms=terms)
+
+
+def stems_of(text: str) -> frozenset[str]:
+    """The lexical stems of ``text`` (stop words dropped)."""
+    return frozenset(tokenize(text))

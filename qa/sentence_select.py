@@ -1,0 +1,255 @@
+"""Choose the sentences of the retrieved passages that answer a question.
+
+Every sentence of every retrieved passage is a candidate. A cheap score (lexical coverage of the
+question, an answer-shaped phrase, the passage's rank) keeps the best few, which are then scored
+again with their dense similarity to the question. The most specific sentence wins: it covers the
+question's words *and* adds a phrase of the asked type (a place for "where") that the question
+does not already contain; a sentence that only echoes the question is penalised.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+import numpy as np
+
+from qa.entities import Mention, find_mentions, specificity
+from qa.models import Article, ArticleMeta, Hit
+from qa.question import QuestionInfo, stems_of
+from qa.sentences import split_sentences
+
+logger = logging.getLogger(__name__)
+
+# A sentence holding "[3]" could not be told apart from an answer's citation markers.
+_MARKER_LIKE = re.compile(r"\[\d+\]")
+
+
+class ArticleSource(Protocol):
+    """Where full articles come from (a ``Retriever`` is one)."""
+
+    def get_article(self, article_id: str) -> Article: ...
+
+
+@dataclass(frozen=True)
+class SentenceWeights:
+    """How the features of a candidate sentence add up to its score."""
+
+    dense: float = 1.0
+    coverage: float = 0.5
+    answer_shape: float = 0.2
+    retrieval: float = 0.15
+    echo: float = 0.4
+    missing: float = 0.2
+    support: float = 0.2
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One sentence of a retrieved passage, scored; offsets point into the article body."""
+
+    article: ArticleMeta
+    index: int  # position among the article's sentences
+    start: int
+    end: int
+    text: str
+    hit_rank: int
+    hit_score: float  # the passage's fused score relative to the best passage's (<= 1)
+    before: str = ""  # the previous sentence of the article, often naming the subject
+    coverage: float = 0.0  # weighted share of the question's terms the sentence contains
+    echo: float = 0.0  # share of the sentence's words that are the question's
+    mentions: tuple[Mention, ...] = ()  # answer-shaped phrases not already in the question
+    shape: float = 0.0  # how specific the best of those phrases is (0..1)
+    missing: float = 0.0  # weighted share of the question's names and numbers it lacks
+    support: float = 0.0  # how many other articles repeat its answer-shaped phrase (0..1)
+    dense: float = 0.0
+    score: float = 0.0
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.article.id, self.start)
+
+
+class Documents:
+    """Articles and their sentence spans, fetched once per answer."""
+
+    def __init__(self, source: ArticleSource) -> None:
+        self._source = source
+        self._articles: dict[str, Article] = {}
+        self._spans: dict[str, list[tuple[int, int]]] = {}
+
+    def article(self, article_id: str) -> Article:
+        if article_id not in self._articles:
+            self._articles[article_id] = self._source.get_article(article_id)
+        return self._articles[article_id]
+
+    def spans(self, article_id: str) -> list[tuple[int, int]]:
+        if article_id not in self._spans:
+            self._spans[article_id] = split_sentences(self.article(article_id).body)
+        return self._spans[article_id]
+
+
+def gather(hits: Sequence[Hit], docs: Documents) -> list[Candidate]:
+    """The distinct sentences that lie (mostly) inside the hits, best passage first."""
+    top = max((h.score for h in hits), default=0.0)
+    seen: set[tuple[str, int]] = set()
+    out: list[Candidate] = []
+    for rank, hit in enumerate(hits):
+        body = docs.article(hit.article.id).body
+        relative = hit.score / top if top > 0 else 0.0
+        spans = docs.spans(hit.article.id)
+        for index, (start, end) in enumerate(spans):
+            overlap = min(end, hit.end) - max(start, hit.start)
+            if overlap <= 0 or overlap < 0.5 * min(end - start, hit.end - hit.start):
+                continue
+            if (hit.article.id, start) in seen or _MARKER_LIKE.search(body, start, end):
+                continue
+            seen.add((hit.article.id, start))
+            before = body[spans[index - 1][0] : spans[index - 1][1]] if index else ""
+            out.append(
+                Candidate(hit.article, index, start, end, body[start:end], rank, relative, before)
+            )
+    return out
+
+
+def describe(candidate: Candidate, question: QuestionInfo) -> Candidate:
+    """Fill in the lexical features of ``candidate`` for ``question``.
+
+    When the sentence opens by referring back ("It was released on ..."), the words of the
+    sentence before count half towards coverage: they name its subject.
+    """
+    stems = stems_of(candidate.text)
+    around = stems | stems_of(candidate.before) if refers_back(candidate.text) else stems
+    total = question.total_weight
+    covered = sum(
+        t.weight * (1.0 if t.stem in stems else 0.5 if t.stem in around else 0.0)
+        for t in question.terms
+    )
+    echo = len(stems & question.stems) / len(stems) if stems else 1.0
+    mentions = tuple(
+        m
+        for m in find_mentions(candidate.text, question.answer_type)
+        if not stems_of(m.text) <= question.stems
+    )
+    key_terms = [t for t in question.terms if t.key]
+    missing = (
+        sum(1 for t in key_terms if t.stem not in around) / len(key_terms) if key_terms else 0.0
+    )
+    return replace(
+        candidate,
+        coverage=covered / total if total else 0.0,
+        echo=echo,
+        mentions=mentions,
+        shape=max((specificity(m.text, question.answer_type) for m in mentions), default=0.0),
+        missing=missing,
+    )
+
+
+_REFERS_BACK = frozenset("it its he his she her they their them this these that those the".split())
+
+
+def refers_back(text: str, window: int = 3) -> bool:
+    """Whether one of the first ``window`` words of ``text`` points to an earlier sentence."""
+    return any(w.lower().strip(",;:") in _REFERS_BACK for w in text.split()[:window])
+
+
+def with_support(candidates: Sequence[Candidate], saturation: int = 2) -> list[Candidate]:
+    """Credit candidates whose answer-shaped phrase other articles repeat (answers agree).
+
+    A phrase found in ``saturation`` or more other articles gets full support.
+    """
+    articles_with: dict[str, set[str]] = {}
+    for c in candidates:
+        for m in c.mentions:
+            articles_with.setdefault(m.text.lower(), set()).add(c.article.id)
+    out = []
+    for c in candidates:
+        others = max(
+            (len(articles_with[m.text.lower()] - {c.article.id}) for m in c.mentions), default=0
+        )
+        out.append(replace(c, support=min(1.0, others / saturation)))
+    return out
+
+
+def combine(candidate: Candidate, weights: SentenceWeights) -> float:
+    """The score of a described candidate (dense similarity may still be 0)."""
+    words = len(candidate.text.split())
+    return (
+        weights.dense * candidate.dense
+        + weights.coverage * candidate.coverage
+        + weights.answer_shape * candidate.shape
+        - weights.missing * candidate.missing
+        + weights.support * candidate.support
+        + weights.retrieval * candidate.hit_score
+        - weights.echo * max(0.0, candidate.echo - 0.6)
+        - (0.2 if words < 4 else 0.0)
+    )
+
+
+def rank(
+    candidates: Sequence[Candidate],
+    question: QuestionInfo,
+    encode: Callable[[list[str]], np.ndarray],
+    *,
+    weights: SentenceWeights,
+    shortlist: int,
+    dense_chars: int = 400,
+) -> list[Candidate]:
+    """Score ``candidates`` for ``question``, best first.
+
+    Args:
+        candidates: From :func:`gather`.
+        question: The question (or rewritten follow-up) as read by ``read_question``.
+        encode: Texts to unit vectors; the question is encoded with the shortlisted sentences.
+        weights: Feature weights.
+        shortlist: How many candidates, by lexical score, get a dense similarity.
+        dense_chars: Only the first this many characters of a sentence are embedded (a run-on
+            sentence costs time in proportion to its length and says little more).
+    """
+    described = with_support([describe(c, question) for c in candidates])
+    described.sort(key=lambda c: combine(c, weights), reverse=True)
+    short = described[:shortlist]
+    if not short:
+        return []
+    vectors = encode([question.text] + [clip(c.text, dense_chars) for c in short])
+    similarity = vectors[1:] @ vectors[0]
+    scored = [replace(c, dense=float(s)) for c, s in zip(short, similarity, strict=True)]
+    scored = [replace(c, score=combine(c, weights)) for c in scored]
+    return sorted(scored, key=lambda c: c.score, reverse=True)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit]
+
+
+def redundant(candidate: Candidate, chosen: Sequence[Candidate], limit: float = 0.6) -> bool:
+    """True when ``candidate`` says (nearly) what a chosen sentence says."""
+    stems = stems_of(candidate.text)
+    for other in chosen:
+        if other.key == candidate.key:
+            return True
+        theirs = stems_of(other.text)
+        union = stems | theirs
+        if union and len(stems & theirs) / len(union) >= limit:
+            return True
+    return False
+
+
+def select(ranked: Sequence[Candidate], *, max_sentences: int, margin: float) -> list[Candidate]:
+    """The best sentence plus those within ``margin`` of it that add something new."""
+    if not ranked:
+        return []
+    chosen = [ranked[0]]
+    for candidate in ranked[1:]:
+        if len(chosen) >= max_sentences or candidate.score < ranked[0].score - margin:
+            break
+        if not redundant(candidate, chosen):
+            chosen.append(candidate)
+    return chosen
