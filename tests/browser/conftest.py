@@ -108,6 +108,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     seeds, index = base / "seeds", base / "index"
     shutil.copytree(ROOT / "seeds", seeds)
     (seeds / "robot_museum.txt").write_text(XSS_ARTICLE, encoding="utf-8")
+    (seeds / "scan.pdf").write_bytes(b"%PDF-1.4 not an article")  # listed as skipped
     port = _free_port()
     env = os.environ | {
         "QA_SEEDS_DIR": str(seeds),

@@ -101,6 +101,16 @@ def test_unanswerable_question_abstains(page: Any) -> None:
     page.wait_for_selector("#sources .qa-abstain-note")
 
 
+def test_status_panel_and_rebuild_button(page: Any) -> None:
+    status = page.locator("#status")
+    status.locator("text=all-MiniLM-L6-v2").wait_for()
+    assert re.search(r"Articles\s+\d+", status.inner_text())
+    status.locator("summary", has_text="skipped").click()
+    assert "unsupported file type .pdf" in status.inner_text()
+    page.locator("#rebuild").click()
+    page.wait_for_selector("#build-msg:has-text('articles up to date')", timeout=ANSWER_TIMEOUT)
+
+
 def test_bad_filter_shows_readable_error(page: Any) -> None:
     page.locator("#since textarea, #since input").first.fill("last summer")
     page.locator("#question textarea").fill(HUAWEI_Q)
