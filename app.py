@@ -120,10 +120,10 @@ def status_panel(archive: Archive) -> str:
     )
 
 
-def build_ui(archive: Archive, examples: list[str]) -> Any:
+def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
     """The page: chat and sources side by side, filters under the chat, archive in a sidebar.
 
-    ``examples`` may still be filled in after the page is built: each visit reads it.
+    ``examples()`` gives the example questions; each visit asks for them.
     """
 
     def ask(
@@ -183,7 +183,7 @@ def build_ui(archive: Archive, examples: list[str]) -> Any:
 
     def first_visit() -> tuple[Any, str, str]:
         html = status_panel(archive)
-        return gr.update(examples=[{"text": q} for q in examples] or None), html, html
+        return gr.update(examples=[{"text": q} for q in examples()] or None), html, html
 
     with gr.Blocks(title="Ask the archive", fill_width=True) as demo:
         with gr.Sidebar(label="Archive", open=True, width=330):
@@ -281,6 +281,41 @@ def build_ui(archive: Archive, examples: list[str]) -> Any:
     return demo
 
 
+class Startup:
+    """Opens the index in a background thread, then picks the example questions."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self.failure: BaseException | None = None
+        self.index_ready = threading.Event()
+        self._examples: list[str] = []
+        self._examples_ready = threading.Event()
+        threading.Thread(target=self._run, name="qa-open", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self.archive.open()
+            logger.info("index ready at %.1f s", time.perf_counter() - _STARTED)
+        except Exception as exc:  # reported by main, readable, without a trace
+            if not isinstance(exc, QAError):
+                logger.exception("could not open the index")
+            self.failure = exc
+            return
+        finally:
+            self.index_ready.set()
+        try:
+            self._examples = self.archive.example_questions()
+        except Exception:  # examples are a convenience; the page works without them
+            logger.exception("could not pick example questions")
+        finally:
+            self._examples_ready.set()
+
+    def examples(self) -> list[str]:
+        """The example questions, waiting a little for them on the first visits."""
+        self._examples_ready.wait(timeout=30)
+        return list(self._examples)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build or update the index, then serve the app until interrupted."""
     global gr
@@ -290,14 +325,11 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     archive = Archive(args.seeds, args.index)
-    examples: list[str] = []
-    failure: list[BaseException] = []
-    loader = threading.Thread(target=_open, args=(archive, examples, failure), name="qa-open")
-    loader.start()  # the index loads while gradio imports and the server starts
+    startup = Startup(archive)  # the index loads while gradio imports and the server starts
     import gradio as gr
 
     logger.debug("gradio imported at %.1f s", time.perf_counter() - _STARTED)
-    demo = build_ui(archive, examples)
+    demo = build_ui(archive, startup.examples)
     theme = gr.themes.Soft(
         font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
     )
@@ -316,10 +348,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     logger.debug("serving at %.1f s", time.perf_counter() - _STARTED)
-    loader.join()
-    if failure:
+    startup.index_ready.wait()
+    if startup.failure is not None:
         demo.close()
-        print(f"error: {failure[0]}", file=sys.stderr)
+        print(f"error: {startup.failure}", file=sys.stderr)
         return 1
     if not args.no_watch:
         archive.watch()
@@ -330,18 +362,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         archive.close()
     return 0
-
-
-def _open(archive: Archive, examples: list[str], failure: list[BaseException]) -> None:
-    """Build or update the index, load it, and pick the example questions."""
-    try:
-        archive.open()
-        logger.info("index ready at %.1f s", time.perf_counter() - _STARTED)
-        examples.extend(archive.example_questions())
-    except Exception as exc:  # reported by main, readable, without a trace
-        if not isinstance(exc, QAError):
-            logger.exception("could not open the index")
-        failure.append(exc)
 
 
 if __name__ == "__main__":
