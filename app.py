@@ -60,7 +60,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--port",
         type=int,
-        default=int(env("QA_PORT", "7860")),
+        default=env("QA_PORT", "7860"),  # a string default goes through type=int too
         help="port to listen on (default: %(default)s)",
     )
     parser.add_argument(
@@ -351,7 +351,11 @@ def main(argv: list[str] | None = None) -> int:
     startup.index_ready.wait()
     if startup.failure is not None:
         demo.close()
-        print(f"error: {startup.failure}", file=sys.stderr)
+        exc = startup.failure
+        reason = str(exc) if isinstance(exc, QAError) else f"{type(exc).__name__}: {exc}"
+        print(
+            f"error: cannot open the index {args.index} of {args.seeds}: {reason}", file=sys.stderr
+        )
         return 1
     if not args.no_watch:
         archive.watch()
