@@ -6,6 +6,7 @@ Waits are on page conditions with generous timeouts, never fixed sleeps.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -137,11 +138,13 @@ def test_uploaded_article_is_found(page: Any, app: Any, tmp_path: Path) -> None:
 
 def test_seed_edited_on_disk_is_picked_up(page: Any, app: Any) -> None:
     path = app.seeds / f"{WANG_JI_ID}.txt"
-    path.write_text(
+    edited = app.seeds / f".{WANG_JI_ID}.txt.tmp"  # saved the way editors do: write, rename
+    edited.write_text(
         path.read_text(encoding="utf-8") + "\n\nOn June 4, Wang Ji also inspected the Songhua "
         "Lake hydrogen plant, which will make 5,000 fuel cell stacks a year.\n",
         encoding="utf-8",
     )
+    os.replace(edited, path)
     page.wait_for_selector(f"#status:has-text('changed 1 ({WANG_JI_ID})')", timeout=ANSWER_TIMEOUT)
     ask(page, "How many fuel cell stacks will the Songhua Lake hydrogen plant make a year?")
     assert WANG_JI_TITLE in source_titles(page)
