@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from qa.abstain import confidence, gather_evidence
+from qa.abstain import Evidence, confidence, gather_evidence
 from qa.citations import build_answer, build_citations
 from qa.disagreement import disagreement_note, find_disagreement
 from qa.embedding import Embedder
@@ -32,6 +32,7 @@ from qa.sentence_select import ArticleSource, Documents, SentenceWeights, gather
 
 logger = logging.getLogger(__name__)
 
+REVISION = 2  # bump when the calibrated defaults change
 NOT_IN_ARCHIVE = "The archive does not say: none of its articles answers this question."
 
 
@@ -51,6 +52,9 @@ class AnswerConfig:
         abstain_weights: Logistic weights of ``abstain.Evidence`` features, in field order.
         abstain_bias: Logistic intercept.
         abstain_threshold: Answer when the calibrated confidence is at least this.
+        revision: Which calibration these defaults come from. An index records the config it
+            was built with; a config of another revision is stale and the current defaults
+            are used instead (see ``for_index``).
     """
 
     k: int = 8
@@ -58,12 +62,13 @@ class AnswerConfig:
     margin: float = 0.15
     shortlist: int = 16
     context_chars: int = 300
-    disagreement_margin: float = 0.3
+    disagreement_margin: float = 0.8
     related: int = 3
     weights: SentenceWeights = field(default_factory=SentenceWeights)
     abstain_weights: tuple[float, ...] = (6.0, 4.0, 2.0, 3.0, 2.0)
     abstain_bias: float = -9.0
     abstain_threshold: float = 0.5
+    revision: int = REVISION
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnswerConfig:
@@ -77,6 +82,20 @@ class AnswerConfig:
         if "abstain_weights" in values:
             values["abstain_weights"] = tuple(values["abstain_weights"])
         return cls(**values)
+
+    @classmethod
+    def for_index(cls, manifest: Mapping[str, Any]) -> AnswerConfig:
+        """The config an index recorded under ``"answering"``, unless it is of another revision."""
+        saved = manifest.get("answering") or {}
+        if saved.get("revision") == REVISION:
+            return cls.from_dict(saved)
+        if saved:
+            logger.info(
+                "index records answer settings of revision %s; using revision %s",
+                saved.get("revision"),
+                REVISION,
+            )
+        return cls()
 
 
 class Answerer(Protocol):
@@ -97,6 +116,15 @@ class AnswerSource(ArticleSource, Protocol):
     """What an answerer needs from an index: full articles and the embedder (a Retriever)."""
 
     embedder: Embedder
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the extractive answerer found, before deciding whether to abstain."""
+
+    evidence: Evidence
+    confidence: float  # calibrated probability that the archive answers the question
+    answer: Answer  # the answer it would give (an abstention when nothing was retrieved)
 
 
 class ExtractiveAnswerer:
@@ -123,9 +151,10 @@ class ExtractiveAnswerer:
 
         return encode
 
-    def __call__(
+    def assess(
         self, question: str, results: SearchResults, source: AnswerSource, *, query: str
-    ) -> Answer:
+    ) -> Assessment:
+        """The answer the passages support, with the evidence for it, before abstention."""
         cfg = self.config
         docs = Documents(source)
         candidates = gather(results.hits, docs)
@@ -140,8 +169,8 @@ class ExtractiveAnswerer:
         evidence = gather_evidence(info, ranked, results.hits)
         sure = confidence(evidence, cfg.abstain_weights, cfg.abstain_bias)
         logger.debug("answer confidence %.3f from %s", sure, evidence)
-        if not ranked or sure < cfg.abstain_threshold:
-            return abstention(question, query, results, cfg.related)
+        if not ranked:
+            return Assessment(evidence, 0.0, abstention(question, query, results, cfg.related))
         claims = find_disagreement(
             ranked, info, margin=cfg.disagreement_margin, limit=cfg.max_sentences
         )
@@ -150,7 +179,16 @@ class ExtractiveAnswerer:
         )
         citations = build_citations(chosen, docs, cfg.context_chars)
         notes = (disagreement_note(claims, [c.n for c in citations]),) if claims else ()
-        return build_answer(question, query, chosen, citations, results.dates, notes)
+        reply = build_answer(question, query, chosen, citations, results.dates, notes)
+        return Assessment(evidence, sure, reply)
+
+    def __call__(
+        self, question: str, results: SearchResults, source: AnswerSource, *, query: str
+    ) -> Answer:
+        assessment = self.assess(question, results, source, query=query)
+        if assessment.confidence < self.config.abstain_threshold:
+            return abstention(question, query, results, self.config.related)
+        return assessment.answer
 
 
 def abstention(question: str, query: str, results: SearchResults, related: int) -> Answer:
@@ -200,7 +238,7 @@ def answer(
     if not question or not question.strip():
         raise InvalidArgumentError("the question is empty")
     if config is None:
-        config = AnswerConfig.from_dict(getattr(retriever, "manifest", {}).get("answering", {}))
+        config = AnswerConfig.for_index(getattr(retriever, "manifest", {}))
     k = config.k if k is None else k
     if not isinstance(k, int) or k < 1:
         raise InvalidArgumentError(f"k must be a positive integer, got {k!r}")

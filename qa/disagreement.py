@@ -59,19 +59,25 @@ def find_disagreement(
 ) -> list[Claim]:
     """Dated claims that name different people, oldest first; empty when the sources agree.
 
+    A claim is the best sentence of an article that contains every role word of the question
+    ("governor") and names a person, scoring within ``margin`` of the best sentence overall.
+
     Args:
         ranked: Scored sentences, best first.
-        question: Only "who" questions are checked.
-        margin: Sentences scoring within ``margin`` of the best one are considered.
+        question: Only "who" questions with a role word are checked.
+        margin: How far below the best sentence a claim may score.
         limit: At most this many claims (the best-scoring ones are kept).
     """
-    if question.answer_type is not AnswerType.PERSON or not ranked:
+    roles = frozenset(t.stem for t in question.terms if not t.key)
+    if question.answer_type is not AnswerType.PERSON or not ranked or not roles:
         return []
     best_per_article: dict[str, Claim] = {}
     for candidate in ranked:
         if candidate.score < ranked[0].score - margin:
             break
         if candidate.article.date is None or candidate.article.id in best_per_article:
+            continue
+        if not roles <= stems_of(candidate.text):
             continue
         name = named_person(candidate, question)
         if name is not None:

@@ -135,7 +135,7 @@ def specificity(text: str, kind: AnswerType) -> float:
         has_month = bool(re.search(_MONTHS, text))
         return {3: 1.0, 2: 0.75}.get(has_year + has_day + has_month, 0.5)
     if kind is AnswerType.PERSON:
-        return 1.0 if " " in text.strip() else 0.6
+        return 1.0 if " " in text.strip() else 0.3  # a lone capitalised word is often a place
     if kind is AnswerType.NUMBER:
         return 1.0 if any(c.isdigit() for c in text) else 0.7
     if kind in (AnswerType.REASON, AnswerType.MANNER):

@@ -44,7 +44,6 @@ class SentenceWeights:
     retrieval: float = 0.15
     echo: float = 0.4
     missing: float = 0.2
-    support: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,6 @@ class Candidate:
     mentions: tuple[Mention, ...] = ()  # answer-shaped phrases not already in the question
     shape: float = 0.0  # how specific the best of those phrases is (0..1)
     missing: float = 0.0  # weighted share of the question's names and numbers it lacks
-    support: float = 0.0  # how many other articles repeat its answer-shaped phrase (0..1)
     dense: float = 0.0
     score: float = 0.0
 
@@ -118,11 +116,14 @@ def gather(hits: Sequence[Hit], docs: Documents) -> list[Candidate]:
 def describe(candidate: Candidate, question: QuestionInfo) -> Candidate:
     """Fill in the lexical features of ``candidate`` for ``question``.
 
-    When the sentence opens by referring back ("It was released on ..."), the words of the
-    sentence before count half towards coverage: they name its subject.
+    Words of the article's title count half towards coverage, and so do those of the sentence
+    before when the sentence opens by referring back ("It was released on ..."): they name
+    its subject.
     """
     stems = stems_of(candidate.text)
-    around = stems | stems_of(candidate.before) if refers_back(candidate.text) else stems
+    around = stems | stems_of(candidate.article.title)
+    if refers_back(candidate.text):
+        around |= stems_of(candidate.before)
     total = question.total_weight
     covered = sum(
         t.weight * (1.0 if t.stem in stems else 0.5 if t.stem in around else 0.0)
@@ -156,24 +157,6 @@ def refers_back(text: str, window: int = 3) -> bool:
     return any(w.lower().strip(",;:") in _REFERS_BACK for w in text.split()[:window])
 
 
-def with_support(candidates: Sequence[Candidate], saturation: int = 2) -> list[Candidate]:
-    """Credit candidates whose answer-shaped phrase other articles repeat (answers agree).
-
-    A phrase found in ``saturation`` or more other articles gets full support.
-    """
-    articles_with: dict[str, set[str]] = {}
-    for c in candidates:
-        for m in c.mentions:
-            articles_with.setdefault(m.text.lower(), set()).add(c.article.id)
-    out = []
-    for c in candidates:
-        others = max(
-            (len(articles_with[m.text.lower()] - {c.article.id}) for m in c.mentions), default=0
-        )
-        out.append(replace(c, support=min(1.0, others / saturation)))
-    return out
-
-
 def combine(candidate: Candidate, weights: SentenceWeights) -> float:
     """The score of a described candidate (dense similarity may still be 0)."""
     words = len(candidate.text.split())
@@ -182,7 +165,6 @@ def combine(candidate: Candidate, weights: SentenceWeights) -> float:
         + weights.coverage * candidate.coverage
         + weights.answer_shape * candidate.shape
         - weights.missing * candidate.missing
-        + weights.support * candidate.support
         + weights.retrieval * candidate.hit_score
         - weights.echo * max(0.0, candidate.echo - 0.6)
         - (0.2 if words < 4 else 0.0)
@@ -209,7 +191,7 @@ def rank(
         dense_chars: Only the first this many characters of a sentence are embedded (a run-on
             sentence costs time in proportion to its length and says little more).
     """
-    described = with_support([describe(c, question) for c in candidates])
+    described = [describe(c, question) for c in candidates]
     described.sort(key=lambda c: combine(c, weights), reverse=True)
     short = described[:shortlist]
     if not short:

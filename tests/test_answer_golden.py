@@ -1,0 +1,187 @@
+"""Answers on the real seeds with the real model: golden questions, follow-ups, disagreement
+over time, abstention, and the citation invariant on many generated questions.
+
+The seeds index and the model are built and loaded once per session (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qa.answering import NOT_IN_ARCHIVE, answer
+from qa.citations import answer_sentences
+from qa.models import Answer
+from qa.render import answer_to_dict, format_answer
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+TALKS, MEETING, CONFERENCE, SIGNING, VISIT = "000_", "001_", "002_", "003_", "004_"
+
+# (question, the article that must be cited, words the answer must contain)
+GOLDEN = [
+    ("Who held talks with Xu Zhijun?", TALKS, ["Jing Junhai", "Han Jun"]),
+    ("Where were the talks with Xu Zhijun held?", TALKS, ["Changchun"]),
+    ("When did Jing Junhai and Han Jun hold talks with Xu Zhijun?", TALKS, ["February 17"]),
+    ("Who is the rotating chairman of Huawei?", TALKS, ["Xu Zhijun"]),
+    ("Who attended the talks with Huawei?", TALKS, ["Hu Jiafu"]),
+    (
+        "When did Jing Junhai preside over the special meeting on the electronic information "
+        "industry?",
+        MEETING,
+        ["June 28"],
+    ),
+    (
+        "Who presided over the special meeting on the electronic information industry?",
+        MEETING,
+        ["Jing Junhai"],
+    ),
+    ("Where did the 2023 China Automotive Innovation Conference open?", CONFERENCE, ["Changchun"]),
+    ("When did the 2023 China Automotive Innovation Conference open?", CONFERENCE, ["July 23"]),
+    (
+        "Who presided over the opening ceremony of the automotive innovation conference?",
+        CONFERENCE,
+        ["Li Guoqiang"],
+    ),
+    ("Who signed a strategic cooperation agreement with CEC?", SIGNING, ["Nanjing"]),
+    (
+        "Where was the strategic cooperation agreement between Nanjing and CEC signed?",
+        SIGNING,
+        ["Beijing"],
+    ),
+    (
+        "When did Nanjing sign the agreement with China Electronics Technology Group Corporation?",
+        SIGNING,
+        ["July 14"],
+    ),
+    ("Who is the chairman of CEC?", SIGNING, ["Wang Haibo"]),
+    (
+        "How many strategic cooperations have Nanjing and CEC had since 2005?",
+        SIGNING,
+        ["5th"],
+    ),
+    ("Who presided over the signing event for CEC?", SIGNING, ["Li Shouwu"]),
+    ("Which high-tech zone did Mayor Wang Ji visit?", VISIT, ["Jilin High-tech Zone"]),
+    ("When did Mayor Wang Ji visit Jilin High-tech Zone?", VISIT, ["June 3"]),
+    (
+        "How many new energy automobile tires does the project produce each year?",
+        VISIT,
+        ["15 million"],
+    ),
+    ("Who accompanied Mayor Wang Ji on the investigation?", VISIT, ["Cui Zhigang"]),
+]
+
+NOT_IN_SEEDS = [
+    "What is the population of Brazil?",
+    "Who won the 2018 World Cup?",
+    "What is the capital of France?",
+    "How many goals did Messi score in 2012?",
+    "When did the Apollo 11 mission land on the Moon?",
+]
+
+
+def check_contract(reply: Answer, retriever) -> None:  # type: ignore[no-untyped-def]
+    """Every [n] exists; its excerpt is body[start:end] and contains the sentence verbatim;
+    citations are numbered 1..N in order of first use."""
+    pairs = answer_sentences(reply.text)
+    assert "".join(f"{s} [{n}]" for s, n in pairs).replace(" ", "") == reply.text.replace(" ", "")
+    first_use = list(dict.fromkeys(n for _, n in pairs))
+    assert first_use == [c.n for c in reply.citations] == list(range(1, len(first_use) + 1))
+    for sentence, n in pairs:
+        citation = reply.citations[n - 1]
+        body = retriever.get_article(citation.article_id).body
+        assert citation.excerpt == body[citation.start : citation.end]
+        assert sentence and sentence in citation.excerpt
+        assert body[citation.sentence_start : citation.sentence_end] == sentence
+        assert citation.start <= citation.sentence_start < citation.sentence_end <= citation.end
+
+
+@pytest.mark.parametrize("question, article, words", GOLDEN, ids=[g[0] for g in GOLDEN])
+def test_golden_question(retriever, question: str, article: str, words: list[str]) -> None:
+    reply = answer(question, retriever)
+    assert not reply.abstained, reply.text
+    assert any(c.article_id.startswith(article) for c in reply.citations)
+    for word in words:
+        assert word in reply.text, reply.text
+    check_contract(reply, retriever)
+
+
+@pytest.mark.parametrize("question", NOT_IN_SEEDS)
+def test_questions_the_seeds_cannot_answer_abstain(retriever, question: str) -> None:
+    reply = answer(question, retriever)
+    assert reply.abstained, reply.text
+    assert reply.text == NOT_IN_ARCHIVE and reply.citations == ()
+    assert reply.related  # the closest passages are still offered
+
+
+def test_follow_up_pair(retriever) -> None:
+    first = answer("Who held talks with Xu Zhijun?", retriever)
+    second = answer("Where were the talks held?", retriever, history=[first])
+    assert "Xu Zhijun" in second.query and second.query.startswith("Where were the talks held?")
+    assert not second.abstained and "Changchun" in second.text
+    assert second.citations[0].article_id.startswith(TALKS)
+    check_contract(second, retriever)
+    third = answer("Who else attended?", retriever, history=[first, second])
+    assert not third.abstained and "Hu Jiafu" in third.text, third.text
+
+
+def test_answer_that_changed_over_time(retriever) -> None:
+    reply = answer("Who is the governor of Jilin?", retriever)
+    cited = [(c.date.isoformat() if c.date else None) for c in reply.citations]
+    assert cited == sorted(cited) and {"2020-06-29", "2022-05-29", "2023-07-24"} <= set(cited)
+    for name in ("Jing Junhai", "Han Jun", "Hu Yuting"):
+        assert name in reply.text
+    (note,) = reply.notes
+    assert note.startswith("The sources differ over time:")
+    assert re.search(r"Jing Junhai \(2020-06-29\) \[\d\]", note)
+    assert re.search(r"Han Jun \(2022-05-29\) \[\d\]", note)
+    assert re.search(r"Hu Yuting \(2023-07-24\) \[\d\]", note)
+    check_contract(reply, retriever)
+
+
+def test_date_filter_keeps_one_side_of_the_disagreement(retriever) -> None:
+    reply = answer("Who is the governor of Jilin?", retriever, since="2023-01-01")
+    assert not reply.notes and "Hu Yuting" in reply.text
+    assert all(c.date and c.date.year >= 2023 for c in reply.citations)
+
+
+def test_json_and_terminal_rendering_of_a_real_answer(retriever) -> None:
+    reply = answer("Where was the strategic cooperation agreement signed?", retriever)
+    record = json.loads(json.dumps(answer_to_dict(reply)))
+    assert record["answer"] == reply.text and record["citations"][0]["n"] == 1
+    assert "\033[" not in format_answer(reply, color=False)
+    assert "Beijing" in format_answer(reply, color=False)
+
+
+def _vocabulary() -> list[str]:
+    words = set()
+    for path in sorted(SEEDS.glob("*.txt")):
+        words |= set(re.findall(r"[A-Za-z][a-z]{2,}", path.read_text(encoding="utf-8")))
+    return sorted(words)
+
+
+VOCABULARY = _vocabulary()
+WH = ["", "Who", "What", "When", "Where", "How many", "Why", "Which"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    wh=st.sampled_from(WH),
+    words=st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=7),
+    mark=st.sampled_from(["?", "", "."]),
+    k=st.integers(1, 10),
+)
+def test_citation_invariant_holds_for_any_question(retriever, wh, words, mark, k) -> None:
+    question = " ".join([wh, *words]).strip() + mark
+    reply = answer(question, retriever, k=k)
+    if reply.abstained:
+        assert reply.citations == () and reply.text == NOT_IN_ARCHIVE
+    else:
+        assert reply.citations and not set(reply.text) <= set(string.whitespace)
+        check_contract(reply, retriever)

@@ -1,0 +1,349 @@
+"""Unit tests of answering on literal articles and hits: no index, no model.
+
+The embedder here is a bag-of-words hash, only so the pipeline can run without a model; the
+quality of real answers is tested on the seeds with the real model in test_answer_golden.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, replace
+
+import numpy as np
+import pytest
+
+from qa.abstain import NO_EVIDENCE, Evidence, confidence, coverage, gather_evidence
+from qa.answering import (
+    NOT_IN_ARCHIVE,
+    REVISION,
+    AnswerConfig,
+    ExtractiveAnswerer,
+    answer,
+)
+from qa.citations import answer_sentences, answer_text, excerpt_bounds
+from qa.disagreement import find_disagreement
+from qa.entities import find_mentions, person_names, specificity
+from qa.errors import InvalidArgumentError
+from qa.models import Article, Hit, SearchResults
+from qa.question import AnswerType, answer_type, content_terms, read_question, with_local_idf
+from qa.render import answer_to_dict, format_answer
+from qa.sentence_select import Documents, SentenceWeights, clip, gather, rank, select
+from qa.sentences import split_sentences
+
+TALKS = (
+    "The talks were important. On February 17, Jing Junhai and Xu Zhijun held talks in "
+    "Changchun. Hu Jiafu and Li Wei attended the talks. The weather was fine."
+)
+SIGNING = (
+    "On July 14, Nanjing and CEC signed a strategic cooperation agreement in Beijing. "
+    "It is the 5th strategic cooperation between the two sides since 2005."
+)
+
+
+def article(aid: str, body: str, date: dt.date | None = None, title: str = "") -> Article:
+    return Article(aid, title or f"Title {aid}", date, "src", body, f"{aid}.txt", "0" * 64)
+
+
+class HashEmbedder:
+    """Bag of lower-cased words hashed into 64 dimensions, L2-normalised."""
+
+    dim = 64
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        self.calls += 1
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[i, sum(map(ord, word)) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+class FakeRetriever:
+    """Returns every article whole as one hit; enough to drive ``answer``."""
+
+    def __init__(self, *articles: Article) -> None:
+        self.articles = {a.id: a for a in articles}
+        self.embedder = HashEmbedder()
+        self.manifest: dict = {}
+        self.searches: list[str] = []
+
+    def get_article(self, article_id: str) -> Article:
+        return self.articles[article_id]
+
+    def search(self, query: str, k: int = 5, **_: object) -> SearchResults:
+        self.searches.append(query)
+        hits = tuple(whole_hit(a, 1.0 / (i + 1)) for i, a in enumerate(self.articles.values()))
+        return SearchResults(query, hits[:k])
+
+
+def whole_hit(a: Article, score: float = 1.0) -> Hit:
+    return Hit(0, a.body, score, 0, len(a.body), a.meta, dense_score=score)
+
+
+SURE = AnswerConfig(abstain_weights=(0.0,) * 5, abstain_bias=5.0)  # always answers
+NEVER = AnswerConfig(abstain_weights=(0.0,) * 5, abstain_bias=-5.0)  # always abstains
+
+
+# ---------------------------------------------------------------------------- question
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Where were the talks held?", AnswerType.PLACE),
+        ("When was it signed?", AnswerType.DATE),
+        ("What year did the war end?", AnswerType.DATE),
+        ("What is the release date of Cyberpunk 2077?", AnswerType.DATE),
+        ("How many tires a year?", AnswerType.NUMBER),
+        ("What is the population of Brazil?", AnswerType.NUMBER),
+        ("Who is the governor of Jilin?", AnswerType.PERSON),
+        ("Which actor won Best Actor?", AnswerType.PERSON),
+        ("Why did they meet?", AnswerType.REASON),
+        ("What did the agreement say?", AnswerType.OTHER),
+        ("Super Bowl 2021 location", AnswerType.PLACE),
+    ],
+)
+def test_answer_type_follows_the_wh_word(question: str, kind: AnswerType) -> None:
+    assert answer_type(question) is kind
+
+
+def test_content_terms_weigh_names_and_numbers_above_frame_words() -> None:
+    terms = {t.word: t for t in content_terms("What year did Huawei open the 2nd plant?")}
+    assert set(terms) == {"year", "Huawei", "open", "2nd", "plant"}
+    assert terms["Huawei"].weight == terms["2nd"].weight == 2.0 and terms["Huawei"].key
+    assert terms["year"].weight < terms["open"].weight < terms["Huawei"].weight
+
+
+def test_carried_terms_count_half_and_are_never_key() -> None:
+    info = read_question("Where were the talks held? Xu Zhijun", "Where were the talks held?")
+    terms = {t.word: t for t in info.terms}
+    assert info.answer_type is AnswerType.PLACE
+    assert terms["Xu"].weight == 1.0 and not terms["Xu"].key
+    assert terms["talks"].weight == 1.0
+
+
+def test_local_idf_lowers_words_every_candidate_shares() -> None:
+    info = read_question("Who is the governor of Jilin?")
+    texts = ["Jilin is big.", "Jilin grows.", "The governor of Jilin spoke.", "Jilin again."]
+    weights = {t.word: t.weight for t in with_local_idf(info, texts).terms}
+    assert weights["governor"] > weights["Jilin"]
+
+
+# ---------------------------------------------------------------------------- entities
+def test_person_names_skip_titles_and_institutions() -> None:
+    sentence = (
+        "On February 17, Jing Junhai, Secretary of CPC Provincial Committee, Han Jun, "
+        "Deputy Secretary and Governor of The Province, and An Guiwu attended."
+    )
+    assert [m.text for m in person_names(sentence)] == ["Jing Junhai", "Han Jun", "An Guiwu"]
+
+
+def test_mentions_by_type() -> None:
+    text = "Held talks in Changchun on July 21, 2017 with 15 million tires."
+    assert [m.text for m in find_mentions(text, AnswerType.PLACE)] == ["Changchun"]
+    assert "July 21, 2017" in [m.text for m in find_mentions(text, AnswerType.DATE)]
+    assert {"15", "million"} <= {m.text for m in find_mentions(text, AnswerType.NUMBER)}
+    assert find_mentions("Han Jun spoke.", AnswerType.DATE) == []  # "Jun" is not June here
+
+
+def test_a_full_date_is_more_specific_than_a_year() -> None:
+    assert specificity("July 21, 2017", AnswerType.DATE) > specificity("2017", AnswerType.DATE)
+    assert specificity("Jing Junhai", AnswerType.PERSON) > specificity("Jing", AnswerType.PERSON)
+
+
+# ---------------------------------------------------------------------------- selection
+def test_gather_keeps_sentences_inside_hits_once() -> None:
+    a = article("a", TALKS)
+    spans = split_sentences(TALKS)
+    first_two = Hit(1, TALKS[: spans[1][1]], 1.0, 0, spans[1][1], a.meta)
+    second_three = Hit(2, TALKS[spans[1][0] : spans[2][1]], 0.5, spans[1][0], spans[2][1], a.meta)
+    found = gather([first_two, second_three], Documents(FakeRetriever(a)))
+    assert [(c.start, c.end) for c in found] == spans[:3]
+    assert [c.hit_rank for c in found] == [0, 0, 1]
+    assert all(c.text == TALKS[c.start : c.end] for c in found)
+
+
+def test_the_most_specific_sentence_wins() -> None:
+    """The sentence naming a place beats one that only repeats the question's words."""
+    source = FakeRetriever(article("a", TALKS))
+    docs = Documents(source)
+    info = read_question("Where were the talks held?")
+    ranked = rank(
+        gather([whole_hit(source.articles["a"])], docs),
+        info,
+        source.embedder.encode,
+        weights=SentenceWeights(),
+        shortlist=10,
+    )
+    assert "Changchun" in ranked[0].text
+    assert ranked[0].mentions and ranked[0].mentions[0].text == "Changchun"
+
+
+def test_select_stops_at_the_margin_and_skips_repeats() -> None:
+    a = article("a", TALKS)
+    base = gather([whole_hit(a)], Documents(FakeRetriever(a)))
+    scored = [replace(c, score=s) for c, s in zip(base, (1.0, 0.95, 0.5, 0.4), strict=True)]
+    assert select(scored, max_sentences=3, margin=0.1) == scored[:2]
+    assert select(scored, max_sentences=1, margin=1.0) == scored[:1]
+    twice = [scored[0], replace(scored[0], score=0.99)]
+    assert select(twice, max_sentences=3, margin=1.0) == [scored[0]]
+
+
+def test_clip_cuts_at_a_word() -> None:
+    assert clip("one two three", 9) == "one two"
+    assert clip("short", 9) == "short"
+
+
+# ---------------------------------------------------------------------------- citations
+def test_excerpt_is_the_sentence_with_its_neighbours() -> None:
+    spans = split_sentences(TALKS)
+    start, end = excerpt_bounds(TALKS, spans, 1, context_chars=1000)
+    assert (start, end) == (spans[0][0], spans[2][1])
+    start, end = excerpt_bounds(TALKS, spans, 0, context_chars=1000)
+    assert (start, end) == (spans[0][0], spans[1][1])
+
+
+def test_long_neighbours_are_cut_at_word_boundaries() -> None:
+    spans = split_sentences(TALKS)
+    start, end = excerpt_bounds(TALKS, spans, 1, context_chars=10)
+    assert spans[0][0] < start <= spans[1][0] and TALKS[start - 1] == " "
+    assert spans[1][1] <= end < spans[2][1] and TALKS[end] == " "
+
+
+def test_answer_text_and_answer_sentences_are_inverse() -> None:
+    reply = ExtractiveAnswerer(SURE)(
+        "Where were the talks held?",
+        FakeRetriever(article("a", TALKS)).search("q"),
+        FakeRetriever(article("a", TALKS)),
+        query="Where were the talks held?",
+    )
+    pairs = answer_sentences(reply.text)
+    assert [n for _, n in pairs] == [c.n for c in reply.citations]
+    assert answer_text([], []) == ""
+
+
+# ---------------------------------------------------------------------------- answering
+def check_contract(reply, source: FakeRetriever) -> None:  # type: ignore[no-untyped-def]
+    """Every marker cites an excerpt that contains its sentence; numbering 1..N."""
+    pairs = answer_sentences(reply.text)
+    assert [c.n for c in reply.citations] == list(range(1, len(reply.citations) + 1))
+    assert sorted({n for _, n in pairs}) == [c.n for c in reply.citations]
+    for sentence, n in pairs:
+        citation = reply.citations[n - 1]
+        body = source.articles[citation.article_id].body
+        assert citation.excerpt == body[citation.start : citation.end]
+        assert sentence in citation.excerpt
+        assert body[citation.sentence_start : citation.sentence_end] == sentence
+
+
+def test_answer_quotes_and_cites() -> None:
+    source = FakeRetriever(article("a", TALKS), article("b", SIGNING))
+    reply = answer("Where were the talks held?", source, config=SURE)
+    assert not reply.abstained and "Changchun" in reply.text
+    assert reply.query == reply.question == "Where were the talks held?"
+    check_contract(reply, source)
+
+
+def test_weak_evidence_abstains_and_offers_related_passages() -> None:
+    source = FakeRetriever(article("a", TALKS), article("b", SIGNING))
+    reply = answer("What is the population of Brazil?", source, config=NEVER)
+    assert reply.abstained and reply.text == NOT_IN_ARCHIVE and reply.citations == ()
+    assert [h.article.id for h in reply.related] == ["a", "b"]
+
+
+def test_answer_rejects_bad_arguments() -> None:
+    source = FakeRetriever(article("a", TALKS))
+    with pytest.raises(InvalidArgumentError):
+        answer("  ", source)
+    with pytest.raises(InvalidArgumentError):
+        answer("Who?", source, k=0)
+
+
+def test_follow_up_is_searched_with_the_conversation() -> None:
+    source = FakeRetriever(article("a", TALKS, title="Jing Junhai held talks with Xu Zhijun"))
+    first = answer("Who held talks with Xu Zhijun?", source, config=SURE)
+    second = answer("Where were they held?", source, history=[first], config=SURE)
+    assert second.query.startswith("Where were they held?") and "Zhijun" in second.query
+    assert source.searches[-1] == second.query
+    again = answer("Where were they held?", source, history=[("q", first)], config=SURE)
+    assert again.query == second.query
+
+
+def test_sources_that_differ_over_time_are_all_cited_by_date() -> None:
+    old = article("old", "Jing Junhai, governor of the province, spoke.", dt.date(2020, 6, 29))
+    new = article("new", "Hu Yuting, deputy secretary and governor, spoke.", dt.date(2023, 7, 24))
+    source = FakeRetriever(new, old)
+    reply = answer("Who is the governor of Jilin?", source, config=SURE)
+    assert [c.article_id for c in reply.citations] == ["old", "new"]
+    assert reply.notes == (
+        "The sources differ over time: Jing Junhai (2020-06-29) [1]; Hu Yuting (2023-07-24) [2].",
+    )
+    check_contract(reply, source)
+
+
+def test_sources_that_agree_are_no_disagreement() -> None:
+    a = article("a", "Jing Junhai, governor of the province, spoke.", dt.date(2020, 1, 1))
+    b = article("b", "Governor Jing Junhai opened the fair.", dt.date(2021, 1, 1))
+    source = FakeRetriever(a, b)
+    docs = Documents(source)
+    info = read_question("Who is the governor?")
+    ranked = rank(
+        gather(list(source.search("q")), docs), info, source.embedder.encode,
+        weights=SentenceWeights(), shortlist=10,
+    )  # fmt: skip
+    assert find_disagreement(ranked, info, margin=5.0, limit=3) == []
+
+
+# ---------------------------------------------------------------------------- abstention
+def test_confidence_grows_with_the_evidence() -> None:
+    weights, bias = (2.0, 2.0, 1.0, 1.0, 1.0), -3.0
+    weak = confidence(NO_EVIDENCE, weights, bias)
+    strong = confidence(Evidence(0.8, 1.0, 1.0, 1.0, 0.7), weights, bias)
+    assert 0.0 < weak < 0.5 < strong < 1.0
+
+
+def test_evidence_of_nothing_is_none() -> None:
+    info = read_question("Who won?")
+    assert gather_evidence(info, [], []) == NO_EVIDENCE
+    assert coverage(info, "Nobody won anything.") == 1.0
+
+
+# ---------------------------------------------------------------------------- config
+def test_config_round_trips_through_the_manifest() -> None:
+    config = AnswerConfig(k=4, abstain_weights=(1.0, 2.0, 3.0, 4.0, 5.0))
+    assert AnswerConfig.from_dict(asdict(config) | {"unknown": 1}) == config
+    assert AnswerConfig.for_index({"answering": asdict(config)}) == config
+
+
+def test_a_stale_config_in_the_manifest_is_ignored() -> None:
+    stale = asdict(AnswerConfig(k=4)) | {"revision": REVISION - 1}
+    assert AnswerConfig.for_index({"answering": stale}) == AnswerConfig()
+    assert AnswerConfig.for_index({}) == AnswerConfig()
+
+
+# ---------------------------------------------------------------------------- rendering
+def test_json_record_has_the_documented_keys() -> None:
+    source = FakeRetriever(article("a", TALKS, dt.date(2022, 5, 29)))
+    record = answer_to_dict(answer("Where were the talks held?", source, config=SURE))
+    assert {"question", "query", "answer", "abstained", "citations"} <= set(record)
+    citation = record["citations"][0]
+    assert {"n", "article_id", "title", "date", "excerpt", "start", "end", "score"} <= set(citation)
+    assert citation["date"] == "2022-05-29" and citation["n"] == 1
+
+
+def test_terminal_text_is_plain_without_colour_and_highlights_with_it() -> None:
+    source = FakeRetriever(article("a", TALKS, dt.date(2022, 5, 29)))
+    reply = answer("Where were the talks held?", source, config=SURE)
+    plain = format_answer(reply, color=False)
+    assert "\033[" not in plain and "[1] Title a (2022-05-29)" in plain and "Changchun" in plain
+    coloured = format_answer(reply, color=True)
+    assert "\033[1m\033[33mChangchun" in coloured or "\033[1m\033[33min" in coloured
+
+
+def test_terminal_text_of_an_abstention_lists_related_passages() -> None:
+    source = FakeRetriever(article("a", TALKS))
+    text = format_answer(answer("Population of Brazil?", source, config=NEVER), color=False)
+    assert NOT_IN_ARCHIVE in text and "Possibly related" in text and "Title a" in text

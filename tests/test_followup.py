@@ -1,0 +1,96 @@
+"""Follow-up questions are read from the conversation; standalone questions are left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from qa.followup import is_follow_up, last_answer, rewrite
+from qa.models import Answer, Citation
+
+TITLE = "Jing Junhai han Jun held talks with Xu Zhijun, rotating chairman of Huawei"
+
+
+def previous(question: str, text: str = "", abstained: bool = False) -> Answer:
+    citation = Citation(
+        1, "000", TITLE, dt.date(2022, 5, 29), None, text, 0, len(text), 0, len(text), 1.0
+    )
+    return Answer(
+        question=question,
+        query=question,
+        text=f"{text} [1]" if text else "The archive does not say.",
+        citations=() if abstained else (citation,),
+        abstained=abstained,
+    )
+
+
+TALKS = previous(
+    "Who held talks with Xu Zhijun?",
+    "Jing Junhai and Han Jun held talks with Xu Zhijun in Changchun.",
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When was it signed?",
+        "Who else attended?",
+        "Where were the talks held?",
+        "What did they agree?",
+        "And Han Jun?",
+        "What about 2023?",
+        "Where?",
+    ],
+)
+def test_follow_ups_are_recognised(question: str) -> None:
+    assert is_follow_up(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is the governor of Jilin?",
+        "What is the population of Brazil?",
+        "Where did Mayor Wang Ji go on June 3?",
+        "How many new energy automobile tires does the project produce each year?",
+    ],
+)
+def test_standalone_questions_are_left_unchanged(question: str) -> None:
+    assert not is_follow_up(question)
+    assert rewrite(question, [TALKS]) == question
+
+
+def test_no_history_no_rewrite() -> None:
+    assert rewrite("Where were the talks held?", None) == "Where were the talks held?"
+    assert rewrite("Where were the talks held?", []) == "Where were the talks held?"
+
+
+def test_follow_up_carries_the_previous_names_and_title() -> None:
+    query = rewrite("Where were the talks held?", [TALKS])
+    assert query.startswith("Where were the talks held? ")
+    assert "Xu Zhijun" in query and "Jing Junhai" in query and "Huawei" in query
+    assert query.count("talks") == 1  # words the question already has are not repeated
+
+
+def test_else_carries_the_people_already_named() -> None:
+    query = rewrite("Who else attended?", [TALKS])
+    assert "Han Jun" in query and "Xu Zhijun" in query
+
+
+def test_both_history_forms_give_the_same_query() -> None:
+    pairs = [("Who held talks with Xu Zhijun?", TALKS)]
+    assert rewrite("When was it?", pairs) == rewrite("When was it?", [TALKS])
+    assert last_answer(pairs) is TALKS and last_answer([TALKS]) is TALKS
+
+
+def test_only_the_last_turn_counts_and_it_chains() -> None:
+    first = rewrite("Where were the talks held?", [TALKS])
+    chained = Answer("Where were the talks held?", first, "x [1]", TALKS.citations, False)
+    query = rewrite("When?", [previous("Who is the mayor?"), chained])
+    assert "Xu" in query and "Zhijun" in query
+
+
+def test_after_an_abstention_only_the_question_is_carried() -> None:
+    query = rewrite("When was it founded?", [previous("Who founded Acme Corp?", abstained=True)])
+    assert "Acme" in query and "Huawei" not in query
