@@ -29,6 +29,7 @@ from qa.models import Article, Chunk
 logger = logging.getLogger(__name__)
 
 EMBED_RECIPE = "title-prefix-v1"  # what text is embedded for a chunk; see embed_text
+LEXICAL_RECIPE = "title+chunk-v1"  # what BM25 indexes for a chunk; a change rewrites BM25 only
 Progress = bool | Callable[[int, int], None]
 
 
@@ -257,7 +258,8 @@ class _Build:
             index_dir=str(self.index_dir),
         )
         same_skips = self.old is not None and self.old.get("skipped") == _skips(self.skipped)
-        if self.dry_run or (not report.touched and not reason and same_skips):
+        same_lexical = self.old is not None and self.old.get("lexical_recipe") == LEXICAL_RECIPE
+        if self.dry_run or (not report.touched and not reason and same_skips and same_lexical):
             return _finish(report, self.started, 0)
         embedded = self._write(
             added + changed, changed + removed, fresh=bool(reason) or not self.old
@@ -338,10 +340,11 @@ class _Build:
         return _encode_with_progress(self.embedder, texts, self.progress)
 
     def _write_lexical(self, gen: Path, table: store.ChunkTable) -> None:
+        titles = {a: m.title for a, m in table.metas().items()}
         ids, texts = [], []
-        for chunk_id, _, _, text in table.chunk_rows():
+        for chunk_id, article_id, _, text in table.chunk_rows():
             ids.append(chunk_id)
-            texts.append(text)
+            texts.append(f"{titles[article_id]}\n{text}")
         folder = gen / store.LEXICAL
         folder.mkdir()
         LexicalIndex.build(texts, np.array(ids, dtype=np.int64)).save(folder)
@@ -359,6 +362,7 @@ class _Build:
             "package_version": __version__,
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "source": self.source,
+            "lexical_recipe": LEXICAL_RECIPE,
             "retrieval": asdict(RetrievalConfig()),
             "answering": _answer_settings(),
             "counts": {"articles": len(entries), "chunks": n_chunks},

@@ -72,7 +72,7 @@ class LexicalIndex:
     ) -> LexicalIndex:
         bm25s = _import_bm25s()
 
-        corpus = [tokenize(t) or [""] for t in texts]
+        corpus = [tokenize(t) or [""] for t in texts] or [[""]]  # bm25s needs one document
         bm25 = bm25s.BM25()
         bm25.index(corpus, show_progress=show_progress)
         return cls(bm25, np.asarray(ids, dtype=np.int64))
@@ -90,7 +90,7 @@ class LexicalIndex:
 
     def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every chunk (aligned with ``ids``); zero where ``mask`` is False."""
-        token_ids = [self._vocab[t] for t in tokenize(query) if t in self._vocab]
+        token_ids = [self._vocab[t] for t in tokenize(query) if t and t in self._vocab]
         if not token_ids or len(self.ids) == 0:
             return np.zeros(len(self.ids), dtype=np.float32)
         scores = self.bm25.get_scores_from_ids(token_ids)  # type: ignore[attr-defined]

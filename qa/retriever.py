@@ -80,6 +80,9 @@ class Retriever:
         self.config = RetrievalConfig(
             **{k: v for k, v in manifest.get("retrieval", {}).items() if k in known}
         )
+        import faiss
+
+        faiss.omp_set_num_threads(1)  # one query at a time: threads only add overhead
         self.dense = store.read_dense(gen)
         self.lexical = LexicalIndex.load(gen / store.LEXICAL)
         self.table = store.ChunkTable(gen / store.TABLE)

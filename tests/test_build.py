@@ -315,3 +315,12 @@ def test_replace_keeps_frozen_report() -> None:
 
     report = replace(BuildReport(), seconds=1.5)
     assert report.to_dict()["seconds"] == 1.5
+
+
+def test_empty_archive_builds_an_empty_searchable_index(tmp_path: Path, embedder) -> None:
+    (tmp_path / "seeds").mkdir()
+    report = sync_index(tmp_path / "seeds", tmp_path / "idx", embedder=embedder, progress=False)
+    assert report.added == () and report.chunks_embedded == 0
+    retriever = load_retriever(tmp_path / "idx", embedder=embedder)
+    assert retriever.stats.articles == 0
+    assert len(retriever.search("anything at all", k=3)) == 0

@@ -1,0 +1,225 @@
+"""Query latency of ``Retriever.search`` (model loaded, k=10) at 10k, 100k and 1M chunks.
+
+    .venv/bin/python bench/bench_search.py [--sizes 10000 100000 1000000] [--queries 200]
+
+Chunk texts are real passages from ../shared/eval (cut to ~120 words, repeated with small
+variations at the larger sizes), so BM25 posting lists have realistic lengths. Vectors are the
+real model's for the smallest size; for the larger ones they are random unit vectors: an exact
+flat index costs the same whatever the numbers are. Queries are real questions from xquad_en and
+rgb_en_fact. Also times FAISS alone, flat against IVF (approximate), to show where an
+approximate index takes over. Prints a table and writes bench/out/search.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+from corpus import EVAL, passages  # noqa: E402
+
+from qa import store  # noqa: E402
+from qa.build import EMBED_RECIPE, settings_for  # noqa: E402
+from qa.chunking import ChunkingConfig, chunk_id  # noqa: E402
+from qa.embedding import load_embedder  # noqa: E402
+from qa.fusion import RetrievalConfig  # noqa: E402
+from qa.lexical import LexicalIndex  # noqa: E402
+from qa.models import Article, Chunk  # noqa: E402
+from qa.retriever import load_retriever  # noqa: E402
+
+CHUNKS_PER_ARTICLE = 8
+
+
+def chunk_texts(n: int) -> list[str]:
+    """``n`` passage-sized texts (about 120 words) from the evaluation corpora."""
+    pieces = []
+    for _, text in passages():
+        words = text.split()
+        pieces.extend(" ".join(words[i : i + 120]) for i in range(0, len(words), 120))
+    out = []
+    for i in range(n):
+        base = pieces[i % len(pieces)]
+        out.append(base if i < len(pieces) else f"{base} (edition {i // len(pieces)})")
+    return out
+
+
+def questions(n: int) -> list[str]:
+    out = []
+    for name in ("xquad_en", "rgb_en_fact"):
+        with open(EVAL / name / "queries.jsonl", encoding="utf-8") as fh:
+            out.extend(json.loads(line)["text"] for line in fh)
+    random.Random(0).shuffle(out)
+    return out[:n]
+
+
+def build_generation(index_dir: Path, texts: list[str], vectors: np.ndarray, embedder) -> None:
+    """Write a live generation straight from texts and vectors (no chunking, no encoding)."""
+    gen = store.new_generation(index_dir)
+    table = store.ChunkTable(gen / store.TABLE, writable=True)
+    day0 = dt.date(2019, 1, 1)
+    articles, chunks, entries = [], [], {}
+    for a in range(0, len(texts), CHUNKS_PER_ARTICLE):
+        aid = f"a{a // CHUNKS_PER_ARTICLE:07d}"
+        part = texts[a : a + CHUNKS_PER_ARTICLE]
+        body = "\n\n".join(part)
+        articles.append(
+            Article(
+                aid,
+                f"Article {aid}",
+                day0 + dt.timedelta(days=a % 2000),
+                None,
+                body,
+                f"bench:{aid}",
+                aid,
+            )
+        )
+        start, ids = 0, []
+        for j, text in enumerate(part):
+            cid = chunk_id(aid, start, start + len(text), text)
+            chunks.append(Chunk(cid, aid, j, start, start + len(text), text))
+            ids.append(cid)
+            start += len(text) + 2
+        entries[aid] = {"hash": aid, "path": f"bench:{aid}", "chunk_ids": ids}
+    table.add(articles, chunks)
+    table.commit()
+    dense = store.empty_dense(vectors.shape[1])
+    dense.add_with_ids(vectors, np.array([c.id for c in chunks], dtype=np.int64))
+    store.write_dense(gen, dense)
+    ids_sorted = sorted(c.id for c in chunks)
+    by_id = {c.id: c.text for c in chunks}
+    (gen / store.LEXICAL).mkdir()
+    LexicalIndex.build([by_id[i] for i in ids_sorted], np.array(ids_sorted)).save(
+        gen / store.LEXICAL
+    )
+    table.close()
+    manifest = settings_for(embedder, ChunkingConfig()) | {
+        "embed_recipe": EMBED_RECIPE,
+        "retrieval": RetrievalConfig().__dict__,
+        "articles": entries,
+        "skipped": [],
+    }
+    store.write_manifest(gen, manifest)
+    store.publish(index_dir, gen)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ms = np.array(samples) * 1000
+    return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
+
+
+def time_search(retriever, qs: list[str]) -> tuple[float, float]:
+    for q in qs[:10]:
+        retriever.search(q, k=10)
+    samples = []
+    for q in qs:
+        t0 = time.perf_counter()
+        retriever.search(q, k=10)
+        samples.append(time.perf_counter() - t0)
+    return percentiles(samples)
+
+
+def time_faiss(vectors: np.ndarray, queries: np.ndarray) -> dict[str, float]:
+    """FAISS alone: exact flat vs IVF (nprobe 16), one query at a time, one thread."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    out = {}
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    nlist = int(4 * np.sqrt(len(vectors)))
+    quantizer = faiss.IndexFlatIP(vectors.shape[1])
+    ivf = faiss.IndexIVFFlat(quantizer, vectors.shape[1], nlist, faiss.METRIC_INNER_PRODUCT)
+    faiss.omp_set_num_threads(2)
+    sample = vectors[
+        np.random.default_rng(0).choice(len(vectors), min(len(vectors), 50 * nlist), replace=False)
+    ]
+    ivf.train(sample)
+    ivf.add(vectors)
+    ivf.nprobe = 16
+    faiss.omp_set_num_threads(1)
+    for name, index in (("flat", flat), ("ivf", ivf)):
+        samples = []
+        for q in queries:
+            t0 = time.perf_counter()
+            index.search(q[None, :], 10)
+            samples.append(time.perf_counter() - t0)
+        out[f"faiss_{name}_p50_ms"] = round(percentiles(samples)[0], 2)
+    _, exact = flat.search(queries, 10)
+    _, approx = ivf.search(queries, 10)
+    out["ivf_recall@10"] = round(
+        float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])), 3
+    )
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "search.json"))
+    args = parser.parse_args()
+    embedder = load_embedder()
+    qs = questions(args.queries)
+    rows = []
+    for size in args.sizes:
+        texts = chunk_texts(size)
+        if size == min(args.sizes):
+            t0 = time.perf_counter()
+            vectors = embedder.encode(texts, batch_size=64, show_progress=True)
+            print(f"embedded {size} chunks in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        else:
+            rng = np.random.default_rng(size)
+            vectors = rng.standard_normal((size, embedder.dim), dtype=np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            build_generation(Path(tmp), texts, vectors, embedder)
+            built = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            retriever = load_retriever(tmp, embedder=embedder)
+            loaded = time.perf_counter() - t0
+            p50, p95 = time_search(retriever, qs)
+            del retriever
+        row = {
+            "chunks": size,
+            "vectors": "real" if size == min(args.sizes) else "synthetic",
+            "p50_ms": round(p50, 1),
+            "p95_ms": round(p95, 1),
+            "load_s": round(loaded, 1),
+            "write_s": round(built, 1),
+        }
+        faiss_times = time_faiss(vectors, embedder.encode(qs[:100]))
+        if row["vectors"] == "synthetic":  # random vectors have no clusters: recall meaningless
+            faiss_times["ivf_recall@10"] = None
+        row |= faiss_times
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(rows, indent=1) + "\n")
+    print(
+        "| chunks | vectors | search p50 | search p95 | FAISS flat p50 | FAISS IVF p50 "
+        "| IVF recall@10 | index load |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['chunks']:,} | {r['vectors']} | {r['p50_ms']} ms | {r['p95_ms']} ms | "
+            f"{r['faiss_flat_p50_ms']} ms | {r['faiss_ivf_p50_ms']} ms | {r['ivf_recall@10']} "
+            f"| {r['load_s']} s |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
