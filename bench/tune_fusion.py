@@ -14,7 +14,7 @@ import argparse
 import json
 import os
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -31,7 +31,7 @@ GRID = [("rrf", w) for w in (0.3, 0.5, 0.7)] + [("score", w) for w in (0.3, 0.4,
 def cache_query_vectors(retriever) -> None:  # type: ignore[no-untyped-def]
     encode = retriever.embedder.encode
 
-    @lru_cache(maxsize=None)
+    @cache
     def one(text: str):  # type: ignore[no-untyped-def]
         return encode([text], show_progress=False)
 

@@ -58,7 +58,7 @@ class DateRange:
     since: dt.date | None
     until: dt.date | None
     phrase: str = ""  # the words of the question it was read from ("" when given explicitly)
-    description: str = ""  # human-readable, e.g. "June 2024 ('last June', newest article 2024-06-05)"
+    description: str = ""  # human-readable, e.g. "June 2024 (read 'last June')"
 
 
 @dataclass(frozen=True)
