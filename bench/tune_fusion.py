@@ -25,7 +25,9 @@ from qa.evaluation import BeirSet, evaluate_retrieval, load_beir  # noqa: E402
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 SETS = ("scifact_beir", "rgb_en_fact", "xquad_en", "squad2_cs224n_dev")
-GRID = [("rrf", w) for w in (0.3, 0.5, 0.7)] + [("score", w) for w in (0.3, 0.4, 0.5, 0.6, 0.7)]
+GRID = [("rrf", w, 0.0) for w in (0.3, 0.5, 0.7)] + [
+    ("score", w, c) for w in (0.3, 0.4, 0.5, 0.6, 0.7) for c in (0.0, 0.1, 0.2)
+]
 
 
 def cache_query_vectors(retriever) -> None:  # type: ignore[no-untyped-def]
@@ -55,21 +57,23 @@ def main() -> int:
         retriever = index_corpus(beir, Path(args.work) / name, None, progress=True)
         cache_query_vectors(retriever)
         results[name] = {}
-        for fusion, weight in GRID:
+        for fusion, weight, context in GRID:
 
             def search(text: str, n: int) -> list[tuple[str, str]]:
-                hits = retriever.search(text, n, fusion=fusion, dense_weight=weight)
+                hits = retriever.search(
+                    text, n, fusion=fusion, dense_weight=weight, context_weight=context
+                )
                 return [(h.article.id, h.text) for h in hits]
 
             report = evaluate_retrieval(beir, search, k=10, progress=False)
-            key = f"{fusion}:{weight}"
+            key = f"{fusion}:{weight}:{context}"
             results[name][key] = {
                 "ndcg@10": round(report.ndcg, 4),
                 "answer@5": round(report.answer_at_5 or 0.0, 4),
             }
             print(name, key, results[name][key], flush=True)
-    keys = [f"{f}:{w}" for f, w in GRID]
-    print("\n| fusion:weight | " + " | ".join(args.sets) + " | mean nDCG@10 |")
+    keys = [f"{f}:{w}:{c}" for f, w, c in GRID]
+    print("\n| fusion:dense weight:context | " + " | ".join(args.sets) + " | mean nDCG@10 |")
     print("|---|" + "---|" * (len(args.sets) + 1))
     for key in keys:
         cells = [

@@ -28,6 +28,8 @@ class RetrievalConfig:
             quoted phrase, name and number of the question.
         duplicate_jaccard: word 4-gram Jaccard similarity above which two passages count as
             the same story (syndicated copies) and only the better one is kept.
+        context_weight: re-scoring by article context: each passage gains this share of the
+            best fused score of another passage of the same article among the candidates.
     """
 
     mode: str = "hybrid"
@@ -37,6 +39,7 @@ class RetrievalConfig:
     candidates: int = 100
     phrase_boost: float = 0.5
     duplicate_jaccard: float = 0.8
+    context_weight: float = 0.0
 
 
 def rrf(
@@ -78,3 +81,24 @@ def fuse(
     if config.fusion == "rrf":
         return rrf(dense, lexical, config.dense_weight, config.rrf_k)
     return score_fusion(dense, lexical, config.dense_weight)
+
+
+def with_context(
+    fused: dict[int, float], article_of: dict[int, str], weight: float
+) -> dict[int, float]:
+    """Add ``weight`` x the best score of a sibling passage (same article) to each passage."""
+    if weight == 0 or not fused:
+        return fused
+    top: dict[str, list[float]] = {}
+    for chunk_id, score in fused.items():
+        best = top.setdefault(article_of[chunk_id], [])
+        best.append(score)
+    for scores in top.values():
+        scores.sort(reverse=True)
+        del scores[2:]
+    out = {}
+    for chunk_id, score in fused.items():
+        siblings = top[article_of[chunk_id]]
+        other = siblings[1] if siblings[0] == score else siblings[0]
+        out[chunk_id] = score + weight * (other if len(siblings) > 1 else 0.0)
+    return out

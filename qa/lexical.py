@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,13 +30,13 @@ def _stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Any:
     import Stemmer
 
     return Stemmer.Stemmer("english")
 
 
-def _import_bm25s():  # type: ignore[no-untyped-def]
+def _import_bm25s() -> Any:
     """bm25s sets its own logger to DEBUG on import; give the level back to the application."""
     import bm25s
 

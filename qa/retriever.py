@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from qa import dates, store
 from qa.articles import Skipped
 from qa.embedding import Embedder, load_embedder
 from qa.errors import IndexMismatchError, InvalidArgumentError
-from qa.fusion import FUSIONS, MODES, RetrievalConfig, fuse
+from qa.fusion import FUSIONS, MODES, RetrievalConfig, fuse, with_context
 from qa.lexical import LexicalIndex
 from qa.matching import collapse_duplicates, must_match_terms, phrase_coverage
 from qa.models import Article, ArticleMeta, Chunk, DateRange, Hit, SearchResults
@@ -137,6 +137,7 @@ class Retriever:
         fusion: str | None = None,
         dense_weight: float | None = None,
         interpret_dates: bool = True,
+        context_weight: float | None = None,
     ) -> SearchResults:
         """The ``k`` best passages for ``query``, at most one per near-duplicate story.
 
@@ -153,6 +154,8 @@ class Retriever:
                 and filter by them; what was read is returned in ``SearchResults.dates``.
         """
         config = self._config(k, mode, fusion, dense_weight)
+        if context_weight is not None:
+            config = replace(config, context_weight=context_weight)
         query = query.strip()
         if not query:
             raise InvalidArgumentError("the query is empty")
@@ -179,7 +182,7 @@ class Retriever:
             )
         if dense_weight is not None and not 0.0 <= dense_weight <= 1.0:
             raise InvalidArgumentError(f"dense_weight must be in [0, 1], got {dense_weight}")
-        changes = {"mode": mode, "fusion": fusion, "dense_weight": dense_weight}
+        changes: dict[str, Any] = {"mode": mode, "fusion": fusion, "dense_weight": dense_weight}
         return replace(self.config, **{a: v for a, v in changes.items() if v is not None})
 
     def _mask(self, window: DateRange | None, sources: Sequence[str] | None) -> np.ndarray | None:
@@ -215,6 +218,8 @@ class Retriever:
             fused = lexical
         else:
             fused = fuse(dense, lexical, config)
+        if config.context_weight:
+            fused = with_context(fused, self._articles_of(fused), config.context_weight)
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: max(3 * k, 30)]
         chunks = self.table.chunks([int(i) for i in ranked])
         scores = self._boost(query, ranked, fused, chunks, config)
@@ -224,6 +229,11 @@ class Retriever:
         )[:k]
         return [self._hit(chunks[i], scores[i], dense.get(i), lexical.get(i)) for i in kept]
 
+    def _articles_of(self, chunk_ids: Iterable[int]) -> dict[int, str]:
+        ids = np.fromiter(chunk_ids, dtype=np.int64)
+        positions = np.searchsorted(self.ids, ids)
+        return {int(i): self.article_of[p] for i, p in zip(ids, positions)}
+
     def _dense(self, query: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
         import faiss
 
@@ -232,7 +242,7 @@ class Retriever:
         vector = self.embedder.encode([query], show_progress=False)
         params = None
         if mask is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(self.ids[mask]))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(self.ids[mask]))  # type: ignore[call-arg]
         scores, ids = self.dense.search(vector, min(n, self.dense.ntotal), params=params)
         return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i != -1}
 
