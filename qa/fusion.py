@@ -99,6 +99,9 @@ def with_context(
     out = {}
     for chunk_id, score in fused.items():
         siblings = top[article_of[chunk_id]]
-        other = siblings[1] if siblings[0] == score else siblings[0]
-        out[chunk_id] = score + weight * (other if len(siblings) > 1 else 0.0)
+        if len(siblings) < 2:
+            other = 0.0
+        else:
+            other = siblings[1] if siblings[0] == score else siblings[0]
+        out[chunk_id] = score + weight * other
     return out
