@@ -27,19 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_archive  # noqa: E402
 
 from qa.build import sync_index  # noqa: E402
-from qa.embedding import Embedder, load_embedder  # noqa: E402
-
-
-class Recording(Embedder):
-    """The real embedder, keeping the texts it embedded so raw encode can redo them."""
-
-    def __init__(self, inner: Embedder) -> None:
-        super().__init__(inner.name, inner.model)
-        self.texts: list[str] = []
-
-    def encode(self, texts, **kwargs):  # type: ignore[no-untyped-def]
-        self.texts.extend(texts)
-        return super().encode(texts, **kwargs)
+from qa.embedding import RecordingEmbedder, load_embedder  # noqa: E402
 
 
 def main() -> int:
@@ -47,7 +35,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "build.json"))
     args = parser.parse_args()
-    embedder = Recording(load_embedder())
+    embedder = RecordingEmbedder(load_embedder())
     embedder.model.encode(["warm up"] * 8)
     with tempfile.TemporaryDirectory() as tmp:
         seeds, index = Path(tmp) / "seeds", Path(tmp) / "index"

@@ -118,3 +118,17 @@ def load_embedder(name: str | None = None) -> Embedder:
         raise ModelLoadError(name, f"{type(exc).__name__}: {exc}") from exc
     logger.debug("loaded %s from %s", name, source)
     return Embedder(name, model)
+
+
+class RecordingEmbedder(Embedder):
+    """An embedder that keeps every text it embedded: for audits, benchmarks and tests."""
+
+    def __init__(self, inner: Embedder) -> None:
+        super().__init__(inner.name, inner.model)
+        self.texts: list[str] = []
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool | None = None
+    ) -> np.ndarray:
+        self.texts.extend(texts)
+        return super().encode(texts, batch_size=batch_size, show_progress=show_progress)

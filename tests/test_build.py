@@ -19,24 +19,12 @@ import pytest
 from qa import store
 from qa.build import EMBED_RECIPE, embed_text, sync_index
 from qa.chunking import ChunkingConfig
-from qa.embedding import Embedder
+from qa.embedding import RecordingEmbedder
 from qa.errors import IndexLockedError
 from qa.lexical import LexicalIndex
 from qa.retriever import load_retriever
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-class CountingEmbedder(Embedder):
-    """The real model, recording every text it is asked to embed."""
-
-    def __init__(self, inner: Embedder) -> None:
-        super().__init__(inner.name, inner.model)
-        self.texts: list[str] = []
-
-    def encode(self, texts, **kwargs):  # type: ignore[no-untyped-def]
-        self.texts.extend(texts)
-        return super().encode(texts, **kwargs)
 
 
 def _chunk_ids(index_dir: Path) -> dict[str, set[int]]:
@@ -97,7 +85,7 @@ def test_no_chunk_is_truncated_by_the_model_window(seeds_index: Path, embedder) 
 
 
 def test_unchanged_archive_embeds_nothing(seeds_copy: Path, tmp_path: Path, embedder) -> None:
-    counting = CountingEmbedder(embedder)
+    counting = RecordingEmbedder(embedder)
     sync_index(seeds_copy, tmp_path / "idx", embedder=counting, progress=False)
     first = len(counting.texts)
     report = sync_index(seeds_copy, tmp_path / "idx", embedder=counting, progress=False)
@@ -123,7 +111,7 @@ def test_add_edit_delete_embeds_only_new_and_edited(
         "On January 5, the Harbin International Ice and Snow Festival opened with 200,000 "
         "square metres of ice sculptures. Visitors queued for the giant ice slide.\n"
     )
-    counting = CountingEmbedder(embedder)
+    counting = RecordingEmbedder(embedder)
     report = sync_index(seeds_copy, index, embedder=counting, progress=False)
     assert report.added == ("new_article",)
     assert report.changed == ("002_b7002ee26ad1e5c6",)
