@@ -64,12 +64,14 @@ def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
 
 
 def collapse_duplicates(
-    ranked: Sequence[int], texts: dict[int, str], threshold: float
+    ranked: Sequence[int], texts: dict[int, str], threshold: float, limit: int | None = None
 ) -> list[int]:
-    """``ranked`` without passages whose text near-duplicates a better-ranked one."""
+    """The first ``limit`` of ``ranked`` left after dropping near-duplicates of better ones."""
     kept: list[int] = []
     kept_shingles: list[set[tuple[str, ...]]] = []
     for chunk_id in ranked:
+        if limit is not None and len(kept) >= limit:
+            break
         shingles = _shingles(texts[chunk_id])
         if any(_jaccard(shingles, other) > threshold for other in kept_shingles):
             continue
@@ -79,5 +81,7 @@ def collapse_duplicates(
 
 
 def _jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
+    if not a and not b:
+        return 0.0
+    shared = len(a & b)  # walks the smaller set; building the union would cost more
+    return shared / (len(a) + len(b) - shared)

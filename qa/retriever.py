@@ -224,9 +224,8 @@ class Retriever:
         chunks = self.table.chunks([int(i) for i in ranked])
         scores = self._boost(query, ranked, fused, chunks, config)
         ranked.sort(key=scores.__getitem__, reverse=True)
-        kept = collapse_duplicates(
-            ranked, {i: chunks[i].text for i in ranked}, config.duplicate_jaccard
-        )[:k]
+        texts = {i: chunks[i].text for i in ranked}
+        kept = collapse_duplicates(ranked, texts, config.duplicate_jaccard, limit=k)
         return [self._hit(chunks[i], scores[i], dense.get(i), lexical.get(i)) for i in kept]
 
     def _articles_of(self, chunk_ids: Iterable[int]) -> dict[int, str]:
