@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +100,9 @@ class Retriever:
         if not np.array_equal(self.ids, self.lexical.ids):
             raise IndexMismatchError(self.index_dir, "lexical ids", "chunk table ids", "others")
 
-    @property
+    @cached_property
     def newest_date(self) -> dt.date | None:
+        """The "now" of relative date phrases: the date of the newest article."""
         days = [m.date for m in self.metas.values() if m.date]
         return max(days) if days else None
 
