@@ -26,7 +26,7 @@ from qa.evaluation import BeirSet, evaluate_retrieval, load_beir  # noqa: E402
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 SETS = ("scifact_beir", "rgb_en_fact", "xquad_en", "squad2_cs224n_dev")
 GRID = [("rrf", w, 0.0) for w in (0.3, 0.5, 0.7)] + [
-    ("score", w, c) for w in (0.3, 0.4, 0.5, 0.6, 0.7) for c in (0.0, 0.1, 0.2)
+    ("score", w, c) for w in (0.3, 0.4, 0.5, 0.6, 0.7) for c in (0.0, 0.1)
 ]
 
 
