@@ -1,10 +1,10 @@
 """Sources that disagree over time: "who is the governor" answered differently by date.
 
-When the top sentences for a "who" question come from articles of different dates and name
-different people for the asked role, the answer shows each of them, oldest first, instead of
-silently picking one. The person a sentence names for the role is the name nearest before the
-question's word in the sentence ("Han Jun, ... and Governor of the Province"), falling back to
-the nearest name after it.
+When articles of different dates each have a sentence that holds the role the "who" question
+asks about and they name different people for it, the answer shows each of them, oldest
+first, instead of silently picking one. The person a sentence names for the role is the name
+nearest before the question's word in the sentence ("Han Jun, ... and Governor of the
+Province"), falling back to the nearest name after it.
 """
 
 from __future__ import annotations
@@ -55,25 +55,27 @@ def named_person(candidate: Candidate, question: QuestionInfo) -> str | None:
 
 
 def find_disagreement(
-    ranked: Sequence[Candidate], question: QuestionInfo, *, margin: float, limit: int
+    candidates: Sequence[Candidate], question: QuestionInfo, *, min_coverage: float, limit: int
 ) -> list[Claim]:
     """Dated claims that name different people, oldest first; empty when the sources agree.
 
-    A claim is the best sentence of an article that contains every role word of the question
-    ("governor") and names a person, scoring within ``margin`` of the best sentence overall.
+    A claim is an article's best sentence (by coverage of the question, then score) that
+    contains every role word of the question ("governor"), names a person and covers at
+    least ``min_coverage`` of the question.
 
     Args:
-        ranked: Scored sentences, best first.
+        candidates: Described sentences (scored or not), in any order.
         question: Only "who" questions with a role word are checked.
-        margin: How far below the best sentence a claim may score.
-        limit: At most this many claims (the best-scoring ones are kept).
+        min_coverage: Weighted share of the question a claim's sentence must cover.
+        limit: At most this many claims (the best-covering ones are kept).
     """
     roles = frozenset(t.stem for t in question.terms if not t.key)
-    if question.answer_type is not AnswerType.PERSON or not ranked or not roles:
+    if question.answer_type is not AnswerType.PERSON or not roles:
         return []
     best_per_article: dict[str, Claim] = {}
-    for candidate in ranked:
-        if candidate.score < ranked[0].score - margin:
+    ordered = sorted(candidates, key=lambda c: (c.coverage, c.score), reverse=True)
+    for candidate in ordered:
+        if candidate.coverage < min_coverage:
             break
         if candidate.article.date is None or candidate.article.id in best_per_article:
             continue

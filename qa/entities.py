@@ -114,8 +114,13 @@ def find_mentions(text: str, kind: AnswerType) -> list[Mention]:
         return [m for m in found if not set(m.text.split()) <= NOT_NAME_WORDS]
     if kind is AnswerType.DATE:
         return _matches(_DATE, text)
-    if kind is AnswerType.NUMBER:
-        return _matches(_NUMBER, text)
+    if kind is AnswerType.NUMBER:  # a day or a year is not a count
+        dates = _matches(_DATE, text)
+        return [
+            m
+            for m in _matches(_NUMBER, text)
+            if not any(d.start < m.end and m.start < d.end for d in dates)
+        ]
     if kind is AnswerType.REASON:
         return _matches(_REASON, text)
     if kind is AnswerType.MANNER:

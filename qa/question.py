@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import lru_cache
 
 from qa.lexical import tokenize
 
@@ -149,7 +150,7 @@ def content_terms(text: str) -> tuple[Term, ...]:
         word = match.group()
         if word.lower() in FUNCTION_WORDS:
             continue
-        for stem in tokenize(word):
+        for stem in stems_of(word):
             weight = term_weight(word)
             if stem not in seen or seen[stem].weight < weight:
                 seen[stem] = Term(word, stem, weight, is_key(word))
@@ -198,6 +199,25 @@ def with_local_idf(question: QuestionInfo, texts: Sequence[str]) -> QuestionInfo
     return replace(question, terms=terms)
 
 
+# Past forms the stemmer leaves alone, mapped to the stem of their present form, so that
+# "Who won?" matches "X wins" and "Where were the talks held?" matches "hold talks".
+IRREGULAR = {
+    "won": "win", "held": "hold", "led": "lead", "met": "meet", "began": "begin",
+    "begun": "begin", "took": "take", "taken": "take", "made": "make", "becam": "becom",
+    "wrote": "write", "written": "write", "bought": "buy", "sold": "sell", "lost": "lose",
+    "chose": "choos", "chosen": "choos", "gave": "give", "given": "give", "went": "go",
+    "gone": "go", "built": "build", "spoke": "speak", "spoken": "speak", "saw": "see",
+    "seen": "see", "paid": "pay", "sent": "send", "spent": "spend", "left": "leav",
+    "brought": "bring", "thought": "think", "taught": "teach", "fought": "fight",
+    "caught": "catch", "ran": "run", "drew": "draw", "drawn": "draw", "grew": "grow",
+    "grown": "grow", "knew": "know", "known": "know", "rose": "rise", "risen": "rise",
+    "fell": "fall", "fallen": "fall", "struck": "strike", "sang": "sing", "sung": "sing",
+    "told": "tell", "said": "say", "came": "come", "got": "get", "kept": "keep",
+    "stood": "stand", "hit": "hit", "shot": "shoot", "signed": "sign",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
 def stems_of(text: str) -> frozenset[str]:
-    """The lexical stems of ``text`` (stop words dropped)."""
-    return frozenset(tokenize(text))
+    """The lexical stems of ``text`` (stop words dropped, irregular past forms mapped)."""
+    return frozenset(IRREGULAR.get(t, t) for t in tokenize(text))

@@ -38,9 +38,9 @@ class ArticleSource(Protocol):
 class SentenceWeights:
     """How the features of a candidate sentence add up to its score."""
 
-    dense: float = 1.0
+    dense: float = 0.75
     coverage: float = 0.5
-    answer_shape: float = 0.2
+    answer_shape: float = 0.4
     retrieval: float = 0.15
     echo: float = 0.4
     missing: float = 0.2
@@ -58,6 +58,7 @@ class Candidate:
     hit_rank: int
     hit_score: float  # the passage's fused score relative to the best passage's (<= 1)
     before: str = ""  # the previous sentence of the article, often naming the subject
+    after: str = ""  # the next sentence (the excerpt shows both)
     coverage: float = 0.0  # weighted share of the question's terms the sentence contains
     echo: float = 0.0  # share of the sentence's words that are the question's
     mentions: tuple[Mention, ...] = ()  # answer-shaped phrases not already in the question
@@ -107,34 +108,36 @@ def gather(hits: Sequence[Hit], docs: Documents) -> list[Candidate]:
                 continue
             seen.add((hit.article.id, start))
             before = body[spans[index - 1][0] : spans[index - 1][1]] if index else ""
+            after = (
+                body[spans[index + 1][0] : spans[index + 1][1]] if index + 1 < len(spans) else ""
+            )
             out.append(
-                Candidate(hit.article, index, start, end, body[start:end], rank, relative, before)
+                Candidate(
+                    hit.article, index, start, end, body[start:end], rank, relative, before, after
+                )
             )
     return out
 
 
-def describe(candidate: Candidate, question: QuestionInfo) -> Candidate:
+def describe(candidate: Candidate, question: QuestionInfo, context: float = 0.5) -> Candidate:
     """Fill in the lexical features of ``candidate`` for ``question``.
 
-    Words of the article's title count half towards coverage, and so do those of the sentence
-    before when the sentence opens by referring back ("It was released on ..."): they name
-    its subject.
+    What the reader sees around the sentence counts at ``context`` weight: the article's title
+    and the neighbouring sentences shown in the excerpt name its subject ("It was released on
+    ...") or hold the answer itself ("Dec 1, 2017 ... The game came out in Japan.").
     """
     stems = stems_of(candidate.text)
     around = stems | stems_of(candidate.article.title)
-    if refers_back(candidate.text):
-        around |= stems_of(candidate.before)
+    around |= stems_of(candidate.before) | stems_of(candidate.after)
     total = question.total_weight
     covered = sum(
-        t.weight * (1.0 if t.stem in stems else 0.5 if t.stem in around else 0.0)
+        t.weight * (1.0 if t.stem in stems else context if t.stem in around else 0.0)
         for t in question.terms
     )
     echo = len(stems & question.stems) / len(stems) if stems else 1.0
-    mentions = tuple(
-        m
-        for m in find_mentions(candidate.text, question.answer_type)
-        if not stems_of(m.text) <= question.stems
-    )
+    mentions = novel_mentions(candidate.text, question)
+    nearby = novel_mentions(candidate.before, question) + novel_mentions(candidate.after, question)
+    kind = question.answer_type
     key_terms = [t for t in question.terms if t.key]
     missing = (
         sum(1 for t in key_terms if t.stem not in around) / len(key_terms) if key_terms else 0.0
@@ -144,17 +147,21 @@ def describe(candidate: Candidate, question: QuestionInfo) -> Candidate:
         coverage=covered / total if total else 0.0,
         echo=echo,
         mentions=mentions,
-        shape=max((specificity(m.text, question.answer_type) for m in mentions), default=0.0),
+        shape=max(
+            max((specificity(m.text, kind) for m in mentions), default=0.0),
+            context * max((specificity(m.text, kind) for m in nearby), default=0.0),
+        ),
         missing=missing,
     )
 
 
-_REFERS_BACK = frozenset("it its he his she her they their them this these that those the".split())
-
-
-def refers_back(text: str, window: int = 3) -> bool:
-    """Whether one of the first ``window`` words of ``text`` points to an earlier sentence."""
-    return any(w.lower().strip(",;:") in _REFERS_BACK for w in text.split()[:window])
+def novel_mentions(text: str, question: QuestionInfo) -> tuple[Mention, ...]:
+    """Answer-shaped phrases of ``text`` that are not just the question's own words."""
+    return tuple(
+        m
+        for m in find_mentions(text, question.answer_type)
+        if not stems_of(m.text) <= question.stems
+    )
 
 
 def combine(candidate: Candidate, weights: SentenceWeights) -> float:
@@ -172,7 +179,7 @@ def combine(candidate: Candidate, weights: SentenceWeights) -> float:
 
 
 def rank(
-    candidates: Sequence[Candidate],
+    described: Sequence[Candidate],
     question: QuestionInfo,
     encode: Callable[[list[str]], np.ndarray],
     *,
@@ -180,20 +187,19 @@ def rank(
     shortlist: int,
     dense_chars: int = 400,
 ) -> list[Candidate]:
-    """Score ``candidates`` for ``question``, best first.
+    """Score the best of the ``described`` candidates for ``question``, best first.
 
     Args:
-        candidates: From :func:`gather`.
+        described: Candidates from :func:`gather`, passed through :func:`describe`.
         question: The question (or rewritten follow-up) as read by ``read_question``.
         encode: Texts to unit vectors; the question is encoded with the shortlisted sentences.
         weights: Feature weights.
-        shortlist: How many candidates, by lexical score, get a dense similarity.
+        shortlist: How many candidates, by lexical score, get a dense similarity; only these
+            are returned.
         dense_chars: Only the first this many characters of a sentence are embedded (a run-on
             sentence costs time in proportion to its length and says little more).
     """
-    described = [describe(c, question) for c in candidates]
-    described.sort(key=lambda c: combine(c, weights), reverse=True)
-    short = described[:shortlist]
+    short = sorted(described, key=lambda c: combine(c, weights), reverse=True)[:shortlist]
     if not short:
         return []
     vectors = encode([question.text] + [clip(c.text, dense_chars) for c in short])

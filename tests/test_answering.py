@@ -28,7 +28,15 @@ from qa.errors import InvalidArgumentError
 from qa.models import Article, Hit, SearchResults
 from qa.question import AnswerType, answer_type, content_terms, read_question, with_local_idf
 from qa.render import answer_to_dict, format_answer
-from qa.sentence_select import Documents, SentenceWeights, clip, gather, rank, select
+from qa.sentence_select import (
+    Documents,
+    SentenceWeights,
+    clip,
+    describe,
+    gather,
+    rank,
+    select,
+)
 from qa.sentences import split_sentences
 
 TALKS = (
@@ -147,6 +155,8 @@ def test_mentions_by_type() -> None:
     assert "July 21, 2017" in [m.text for m in find_mentions(text, AnswerType.DATE)]
     assert {"15", "million"} <= {m.text for m in find_mentions(text, AnswerType.NUMBER)}
     assert find_mentions("Han Jun spoke.", AnswerType.DATE) == []  # "Jun" is not June here
+    counts = find_mentions("On July 14, 2020 they held the 5th round.", AnswerType.NUMBER)
+    assert [m.text for m in counts] == ["5"]  # days and years are not counts
 
 
 def test_a_full_date_is_more_specific_than_a_year() -> None:
@@ -172,7 +182,7 @@ def test_the_most_specific_sentence_wins() -> None:
     docs = Documents(source)
     info = read_question("Where were the talks held?")
     ranked = rank(
-        gather([whole_hit(source.articles["a"])], docs),
+        [describe(c, info) for c in gather([whole_hit(source.articles["a"])], docs)],
         info,
         source.embedder.encode,
         weights=SentenceWeights(),
@@ -247,6 +257,20 @@ def test_answer_quotes_and_cites() -> None:
     check_contract(reply, source)
 
 
+def test_sentence_vectors_are_reused_and_the_cache_stays_bounded() -> None:
+    source = FakeRetriever(article("a", TALKS), article("b", SIGNING))
+    answerer = ExtractiveAnswerer(SURE)
+    first = answer("Where were the talks held?", source, answerer=answerer)
+    calls = source.embedder.calls
+    assert answer("Where were the talks held?", source, answerer=answerer) == first
+    assert source.embedder.calls == calls  # every sentence vector came from the cache
+    small = ExtractiveAnswerer(SURE, cache_size=3)  # overflows (and is cleared) on each answer
+    for question in ("Where were the talks held?", "When was the agreement signed?") * 2:
+        expected = answer(question, source, config=SURE)
+        assert answer(question, source, answerer=small) == expected
+        assert len(small._vectors) <= 3 + 2 * SURE.shortlist
+
+
 def test_weak_evidence_abstains_and_offers_related_passages() -> None:
     source = FakeRetriever(article("a", TALKS), article("b", SIGNING))
     reply = answer("What is the population of Brazil?", source, config=NEVER)
@@ -276,7 +300,7 @@ def test_sources_that_differ_over_time_are_all_cited_by_date() -> None:
     old = article("old", "Jing Junhai, governor of the province, spoke.", dt.date(2020, 6, 29))
     new = article("new", "Hu Yuting, deputy secretary and governor, spoke.", dt.date(2023, 7, 24))
     source = FakeRetriever(new, old)
-    reply = answer("Who is the governor of Jilin?", source, config=SURE)
+    reply = answer("Who is the governor?", source, config=SURE)
     assert [c.article_id for c in reply.citations] == ["old", "new"]
     assert reply.notes == (
         "The sources differ over time: Jing Junhai (2020-06-29) [1]; Hu Yuting (2023-07-24) [2].",
@@ -288,13 +312,18 @@ def test_sources_that_agree_are_no_disagreement() -> None:
     a = article("a", "Jing Junhai, governor of the province, spoke.", dt.date(2020, 1, 1))
     b = article("b", "Governor Jing Junhai opened the fair.", dt.date(2021, 1, 1))
     source = FakeRetriever(a, b)
-    docs = Documents(source)
     info = read_question("Who is the governor?")
-    ranked = rank(
-        gather(list(source.search("q")), docs), info, source.embedder.encode,
-        weights=SentenceWeights(), shortlist=10,
-    )  # fmt: skip
-    assert find_disagreement(ranked, info, margin=5.0, limit=3) == []
+    described = [describe(c, info) for c in gather(list(source.search("q")), Documents(source))]
+    assert len(described) == 2
+    assert find_disagreement(described, info, min_coverage=0.5, limit=3) == []
+
+
+def test_undated_sources_are_no_disagreement() -> None:
+    a = article("a", "Jing Junhai, governor of the province, spoke.")
+    b = article("b", "Hu Yuting, governor of the province, spoke.")
+    source = FakeRetriever(a, b)
+    reply = answer("Who is the governor?", source, config=SURE)
+    assert reply.notes == ()
 
 
 # ---------------------------------------------------------------------------- abstention

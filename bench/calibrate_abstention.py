@@ -1,0 +1,261 @@
+"""Calibrate when the extractive answerer says "the archive does not say", and measure answers.
+
+Questions an archive can answer: each eval set's own questions against its own corpus.
+Questions it cannot: one set's questions asked against another set's corpus (cross-set; the
+pairs xquad_en/squad2_cs224n_dev are skipped because both come from the same Wikipedia
+articles), plus the SQuAD 2.0 unanswerable questions against their own corpus (reported, not
+fitted: they are written against the very paragraphs they cannot be answered from).
+
+Steps (each reuses what the one before left in --work):
+  collect  index every corpus, ask every sampled question, record the abstention features
+           and whether the would-be answer's cited excerpts hold a gold answer (rows.jsonl)
+  fit      logistic regression on the even half of the rows, threshold chosen on that half,
+           rates reported on the odd half (fit.json); prints the AnswerConfig values
+  verify   end to end with qa.evaluation.evaluate_answers and the library's current
+           AnswerConfig defaults, on the odd half (verify.json)
+
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/calibrate_abstention.py --work bench/out/calib
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import random
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.abstain import FEATURES
+from qa.answering import AnswerConfig, ExtractiveAnswerer, answer
+from qa.build import sync_articles, sync_index
+from qa.evaluation import (
+    BeirQuery,
+    answer_found,
+    corpus_articles,
+    evaluate_answers,
+    load_beir,
+    load_queries_jsonl,
+)
+from qa.retriever import Retriever, load_retriever
+
+EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+ANSWERABLE = ("xquad_en", "rgb_en_fact", "squad2_cs224n_dev")
+CROSS = (
+    ("xquad_en", "rgb_en_fact"),
+    ("xquad_en", "seeds"),
+    ("rgb_en_fact", "xquad_en"),
+    ("rgb_en_fact", "squad2_cs224n_dev"),
+    ("rgb_en_fact", "seeds"),
+    ("squad2_cs224n_dev", "rgb_en_fact"),
+    ("squad2_cs224n_dev", "seeds"),
+)
+SEED_QUESTIONS = (
+    "Who held talks with Xu Zhijun?",
+    "Where were the talks with Xu Zhijun held?",
+    "Who is the governor of Jilin?",
+    "When did Nanjing sign the strategic cooperation agreement with CEC?",
+    "Who presided over the opening ceremony of the automotive innovation conference?",
+    "Which high-tech zone did Mayor Wang Ji visit?",
+    "How many new energy automobile tires does the project produce a year?",
+    "Who attended the talks with Huawei?",
+)
+logger = logging.getLogger("calibrate")
+
+
+def held_out(qid: str) -> bool:
+    """The odd half of questions (by a stable hash), kept out of fitting."""
+    return hashlib.sha256(qid.encode()).digest()[0] % 2 == 1
+
+
+def sample(queries: Iterable[BeirQuery], n: int) -> list[BeirQuery]:
+    queries = sorted(queries, key=lambda q: q.id)
+    random.Random(0).shuffle(queries)
+    return queries[:n]
+
+
+def open_index(name: str, work: Path) -> Retriever:
+    """Build (or bring up to date) the index of ``name`` under ``work`` and load it."""
+    folder = work / "index" / name
+    if name == "seeds":
+        sync_index(SEEDS, folder, progress=False)
+    else:
+        beir = load_beir(EVAL / name)
+        sync_articles(corpus_articles(beir), folder, progress=False, source=f"beir:{name}")
+    return load_retriever(folder)
+
+
+def question_sets(per_set: int) -> list[tuple[str, str, str, list[BeirQuery]]]:
+    """(kind, question set, corpus, questions) for every group of the calibration."""
+    sets = {name: load_beir(EVAL / name) for name in ANSWERABLE}
+    groups = [("answerable", n, n, sample(sets[n].queries, per_set)) for n in ANSWERABLE]
+    seeds = [BeirQuery(f"seed-{i}", q) for i, q in enumerate(SEED_QUESTIONS)]
+    groups.append(("answerable", "seeds", "seeds", seeds))
+    for asked, corpus in CROSS:
+        groups.append(("cross", asked, corpus, sample(sets[asked].queries, per_set)))
+    unanswerable = load_queries_jsonl(EVAL / "squad2_cs224n_dev" / "unanswerable.jsonl")
+    groups.append(
+        ("squad2_unanswerable", "squad2_cs224n_dev", "squad2_cs224n_dev",
+         sample(unanswerable, per_set))
+    )  # fmt: skip
+    return groups
+
+
+def collect(work: Path, per_set: int) -> Path:
+    """Ask every sampled question once; one JSON row per question in ``rows.jsonl``."""
+    out = work / "rows.jsonl"
+    answerer = ExtractiveAnswerer(AnswerConfig())
+    retrievers: dict[str, Retriever] = {}
+    with out.open("w") as sink:
+        for kind, asked, corpus, queries in question_sets(per_set):
+            if corpus not in retrievers:
+                retrievers[corpus] = open_index(corpus, work)
+            started = time.perf_counter()
+            for q in queries:
+                sink.write(
+                    json.dumps(ask_row(answerer, retrievers[corpus], q, kind, asked, corpus))
+                )
+                sink.write("\n")
+            print(f"{kind:20} {asked:18} -> {corpus:18} {len(queries):4} questions "
+                  f"{time.perf_counter() - started:6.1f} s", flush=True)  # fmt: skip
+    return out
+
+
+def ask_row(
+    answerer: ExtractiveAnswerer, retriever: Retriever, q: BeirQuery, kind: str, asked: str,
+    corpus: str,
+) -> dict[str, Any]:  # fmt: skip
+    started = time.perf_counter()
+    results = retriever.search(q.text, answerer.config.k, interpret_dates=False)
+    a = answerer.assess(q.text, results, retriever, query=q.text)
+    seconds = time.perf_counter() - started
+    texts = [a.answer.text, *(c.excerpt for c in a.answer.citations)]
+    return {
+        "kind": kind, "asked": asked, "corpus": corpus, "id": q.id, "question": q.text,
+        "features": list(a.evidence.vector()), "confidence": a.confidence,
+        "gold_cited": answer_found(texts, q.answers) if q.answers else None,
+        "gold_in_text": answer_found([a.answer.text], q.answers) if q.answers else None,
+        "sentences": len(a.answer.citations), "seconds": seconds,
+    }  # fmt: skip
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 5000) -> np.ndarray:
+    """Weights (bias last) of an L2-regularised logistic regression, by gradient descent."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    balance = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))  # equal class weight
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-xb @ w))
+        grad = xb.T @ (balance * (p - y)) / len(y) + l2 * np.r_[w[:-1], 0]
+        w -= 2.0 * grad
+    return w
+
+
+def choose_threshold(p: np.ndarray, y: np.ndarray, min_answered: float = 0.9) -> float:
+    """The threshold with the best balanced accuracy that still answers ``min_answered``."""
+    best, best_t = -1.0, 0.5
+    for t in np.linspace(0.05, 0.95, 181):
+        answered = (p[y == 1] >= t).mean()
+        abstained = (p[y == 0] < t).mean()
+        score = (answered + abstained) / 2 - (1.0 if answered < min_answered else 0.0)
+        if score > best:
+            best, best_t = score, float(t)
+    return round(best_t, 3)
+
+
+def rates(rows: list[dict[str, Any]], prob: Callable[[dict[str, Any]], float], t: float) -> dict:
+    """Per group: abstention rate and (answerable) gold-in-citations rate, abstaining = miss."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        groups[f"{r['kind']}: {r['asked']} -> {r['corpus']}"].append(r)
+    report = {}
+    for name, group in sorted(groups.items()):
+        answered = [r for r in group if prob(r) >= t]
+        entry: dict[str, Any] = {"n": len(group), "abstained": 1 - len(answered) / len(group)}
+        judged = [r for r in group if r["gold_cited"] is not None]
+        if judged:
+            entry["gold_cited"] = sum(bool(r["gold_cited"]) and prob(r) >= t for r in judged) / len(
+                judged
+            )
+            entry["gold_cited_if_answered"] = sum(bool(r["gold_cited"]) for r in judged) / len(
+                judged
+            )
+        report[name] = {k: round(v, 3) if isinstance(v, float) else v for k, v in entry.items()}
+    return report
+
+
+def fit(work: Path) -> dict[str, Any]:
+    """Fit on the even half, report on the odd half; write fit.json and print the config."""
+    rows = [json.loads(line) for line in (work / "rows.jsonl").open()]
+    train = [r for r in rows if r["kind"] != "squad2_unanswerable" and not held_out(r["id"])]
+    x = np.array([r["features"] for r in train])
+    y = np.array([1.0 if r["kind"] == "answerable" else 0.0 for r in train])
+    w = fit_logistic(x, y)
+    weights, bias = tuple(round(float(v), 3) for v in w[:-1]), round(float(w[-1]), 3)
+
+    def prob(r: dict[str, Any]) -> float:
+        return float(1 / (1 + np.exp(-(np.dot(weights, r["features"]) + bias))))
+
+    threshold = choose_threshold(np.array([prob(r) for r in train]), y)
+    test = [r for r in rows if held_out(r["id"])]
+    result = {
+        "features": FEATURES, "abstain_weights": weights, "abstain_bias": bias,
+        "abstain_threshold": threshold, "train_questions": len(train),
+        "held_out": rates(test, prob, threshold), "train": rates(train, prob, threshold),
+    }  # fmt: skip
+    (work / "fit.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result["held_out"], indent=1))
+    print(f"AnswerConfig: abstain_weights={weights}, abstain_bias={bias}, "
+          f"abstain_threshold={threshold}")  # fmt: skip
+    return result
+
+
+def verify(work: Path, per_set: int) -> dict[str, Any]:
+    """End to end with the current defaults, through ``qa.evaluation.evaluate_answers``."""
+    out: dict[str, Any] = {"config": asdict(AnswerConfig())}
+    retrievers: dict[str, Retriever] = {}
+    for kind, asked, corpus, queries in question_sets(per_set):
+        queries = [q for q in queries if held_out(q.id)]
+        if corpus not in retrievers:
+            retrievers[corpus] = open_index(corpus, work)
+        retriever = retrievers[corpus]
+        answerer = ExtractiveAnswerer(AnswerConfig())
+
+        def ask(text: str, retriever: Retriever = retriever, answerer: Any = answerer) -> Any:
+            return answer(text, retriever, interpret_dates=False, answerer=answerer)
+
+        report = evaluate_answers(queries, ask, answerable=kind == "answerable", progress=False)
+        out[f"{kind}: {asked} -> {corpus}"] = report.to_dict()
+        print(f"{kind:20} {asked:18} -> {corpus:18} {report.to_dict()}", flush=True)
+    (work / "verify.json").write_text(json.dumps(out, indent=2, default=str))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("steps", nargs="*", default=["collect", "fit", "verify"])
+    parser.add_argument("--work", type=Path, default=Path("bench/out/calib"))
+    parser.add_argument("--per-set", type=int, default=300, help="questions sampled per group")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    args.work.mkdir(parents=True, exist_ok=True)
+    if "collect" in args.steps:
+        collect(args.work, args.per_set)
+    if "fit" in args.steps:
+        fit(args.work)
+    if "verify" in args.steps:
+        verify(args.work, args.per_set)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
