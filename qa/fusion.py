@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MODES = ("hybrid", "dense", "lexical")
-FUSIONS = ("rrf", "score")
+FUSIONS = ("rrf", "score", "zscore")
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,8 @@ class RetrievalConfig:
 
     Attributes:
         mode: "hybrid", "dense" or "lexical".
-        fusion: "rrf" (reciprocal rank fusion) or "score" (normalised score fusion).
+        fusion: "rrf" (reciprocal rank fusion), "score" (min-max normalised scores) or
+            "zscore" (standardised scores).
         dense_weight: weight of the dense side in either fusion (lexical gets 1 - weight).
         rrf_k: the constant of reciprocal rank fusion.
         candidates: how many passages each side contributes before fusion.
@@ -34,10 +35,10 @@ class RetrievalConfig:
 
     mode: str = "hybrid"
     fusion: str = "score"
-    dense_weight: float = 0.5
+    dense_weight: float = 0.4
     rrf_k: int = 60
     candidates: int = 100
-    phrase_boost: float = 0.5
+    phrase_boost: float = 0.25
     duplicate_jaccard: float = 0.8
     context_weight: float = 0.0
 
@@ -75,11 +76,35 @@ def score_fusion(
     }
 
 
+def _zscore(scores: dict[int, float]) -> dict[int, float]:
+    if not scores:
+        return {}
+    values = np.fromiter(scores.values(), dtype=np.float64)
+    std = float(values.std()) or 1.0
+    mean = float(values.mean())
+    return {i: (s - mean) / std for i, s in scores.items()}
+
+
+def zscore_fusion(
+    dense: dict[int, float], lexical: dict[int, float], weight: float
+) -> dict[int, float]:
+    """Convex combination of standardised scores; a side that missed an id gives its minimum."""
+    d, lx = _zscore(dense), _zscore(lexical)
+    d_floor = min(d.values(), default=0.0)
+    l_floor = min(lx.values(), default=0.0)
+    return {
+        i: weight * d.get(i, d_floor) + (1.0 - weight) * lx.get(i, l_floor)
+        for i in d.keys() | lx.keys()
+    }
+
+
 def fuse(
     dense: dict[int, float], lexical: dict[int, float], config: RetrievalConfig
 ) -> dict[int, float]:
     if config.fusion == "rrf":
         return rrf(dense, lexical, config.dense_weight, config.rrf_k)
+    if config.fusion == "zscore":
+        return zscore_fusion(dense, lexical, config.dense_weight)
     return score_fusion(dense, lexical, config.dense_weight)
 
 
