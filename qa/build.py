@@ -258,13 +258,25 @@ class _Build:
             index_dir=str(self.index_dir),
         )
         same_skips = self.old is not None and self.old.get("skipped") == _skips(self.skipped)
-        same_lexical = self.old is not None and self.old.get("lexical_recipe") == LEXICAL_RECIPE
-        if self.dry_run or (not report.touched and not reason and same_skips and same_lexical):
+        current = self._current_settings()
+        same_rest = self.old is not None and all(self.old.get(k) == v for k, v in current.items())
+        if self.dry_run or (not report.touched and not reason and same_skips and same_rest):
             return _finish(report, self.started, 0)
         embedded = self._write(
             added + changed, changed + removed, fresh=bool(reason) or not self.old
         )
         return _finish(report, self.started, embedded)
+
+    @staticmethod
+    def _current_settings() -> dict[str, Any]:
+        """Settings that need no re-embedding: a change rewrites BM25 and the manifest only."""
+        from qa.fusion import RetrievalConfig
+
+        return {
+            "lexical_recipe": LEXICAL_RECIPE,
+            "retrieval": asdict(RetrievalConfig()),
+            "answering": _answer_settings(),
+        }
 
     def _rebuild_reason(self) -> str | None:
         """Why old vectors cannot be kept, judged from names so a no-op loads no model."""
@@ -350,8 +362,6 @@ class _Build:
         LexicalIndex.build(texts, np.array(ids, dtype=np.int64)).save(folder)
 
     def _manifest(self, entries: dict[str, Any], n_chunks: int) -> dict[str, Any]:
-        from qa.fusion import RetrievalConfig
-
         if self._embedder is None and self.old is not None:
             manifest = {
                 k: self.old[k] for k in ("format_version", "model", "chunking", "embed_recipe")
@@ -362,9 +372,7 @@ class _Build:
             "package_version": __version__,
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "source": self.source,
-            "lexical_recipe": LEXICAL_RECIPE,
-            "retrieval": asdict(RetrievalConfig()),
-            "answering": _answer_settings(),
+            **self._current_settings(),
             "counts": {"articles": len(entries), "chunks": n_chunks},
             "skipped": _skips(self.skipped),
             "articles": dict(sorted(entries.items())),
