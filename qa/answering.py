@@ -40,7 +40,7 @@ from qa.sentence_select import (
 
 logger = logging.getLogger(__name__)
 
-REVISION = 3  # bump when the calibrated defaults change
+REVISION = 4  # bump when the calibrated defaults change
 NOT_IN_ARCHIVE = "The archive does not say: none of its articles answers this question."
 
 
@@ -67,7 +67,7 @@ class AnswerConfig:
     """
 
     k: int = 8
-    max_sentences: int = 3
+    max_sentences: int = 4
     margin: float = 0.2
     shortlist: int = 10
     context_chars: int = 300

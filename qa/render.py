@@ -79,22 +79,29 @@ def _dates_dict(answer: Answer) -> dict[str, Any] | None:
 def wrap_marked(text: str, marked: tuple[int, int], color: bool, width: int = WIDTH) -> list[str]:
     """Word-wrap ``text``, styling the words inside the ``marked`` character range.
 
-    Wrapping is done on the plain words, so escape codes never count towards the width.
+    Wrapping is done on the plain words, so escape codes never count towards the width; each
+    line's run of marked words is styled as one span.
     """
-    lines: list[str] = []
-    current: list[str] = []
+    lines: list[list[tuple[str, bool]]] = [[]]
     used = len(INDENT)
     for match in _WORD.finditer(text):
         word = match.group()
-        if current and used + 1 + len(word) > width:
-            lines.append(INDENT + " ".join(current))
-            current, used = [], len(INDENT)
-        inside = match.start() < marked[1] and match.end() > marked[0]
-        current.append(f"{BOLD}{YELLOW}{word}{RESET}" if color and inside else word)
-        used += len(word) + (1 if len(current) > 1 else 0)
-    if current:
-        lines.append(INDENT + " ".join(current))
-    return lines
+        if lines[-1] and used + 1 + len(word) > width:
+            lines.append([])
+            used = len(INDENT)
+        used += len(word) + (1 if lines[-1] else 0)
+        lines[-1].append((word, match.start() < marked[1] and match.end() > marked[0]))
+    return [INDENT + _join_styled(line, color) for line in lines if line]
+
+
+def _join_styled(words: list[tuple[str, bool]], color: bool) -> str:
+    """Words joined by spaces, each run of marked words wrapped in one highlight span."""
+    out: list[str] = []
+    for i, (word, inside) in enumerate(words):
+        opening = color and inside and (i == 0 or not words[i - 1][1])
+        closing = color and inside and (i == len(words) - 1 or not words[i + 1][1])
+        out.append(f"{BOLD + YELLOW if opening else ''}{word}{RESET if closing else ''}")
+    return " ".join(out)
 
 
 def _style(text: str, code: str, color: bool) -> str:
@@ -107,8 +114,16 @@ def format_citation(c: Citation, color: bool) -> list[str]:
     lines = [_style(f"[{c.n}] {c.title or c.article_id} ({date})", BOLD, color)]
     lines.append(_style(f"{INDENT}{c.article_id}, characters {c.start}-{c.end}", DIM, color))
     marked = (c.sentence_start - c.start, c.sentence_end - c.start)
-    lines.extend(wrap_marked(c.excerpt, marked, color))
+    lines.extend(wrap_marked(_with_ellipses(c.excerpt), (marked[0] + 2, marked[1] + 2), color))
     return lines
+
+
+def _with_ellipses(excerpt: str) -> str:
+    """``excerpt`` with "…" where it visibly starts or stops inside a sentence (2 chars added
+    in front either way, so that offsets shift by exactly 2)."""
+    head = "… " if excerpt[:1].islower() else "  "
+    tail = "" if excerpt.rstrip()[-1:] in ".!?。！？\"'”’)" else " …"
+    return head + excerpt + tail
 
 
 def format_related(hit: Hit, rank: int, color: bool) -> list[str]:
