@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from qa.abstain import Evidence, confidence, gather_evidence
-from qa.citations import build_answer, build_citations
+from qa.citations import build_answer, build_citations, contract_violations
 from qa.disagreement import disagreement_note, find_disagreement
 from qa.embedding import Embedder
 from qa.errors import InvalidArgumentError
@@ -248,7 +248,8 @@ def answer(
         mode: "hybrid", "dense" or "lexical" retrieval (default: the index's).
         interpret_dates: Read periods named in the question ("in 2023") as a date filter.
         config: Answering settings; default: those recorded in the index manifest.
-        answerer: Another ``Answerer`` implementation (default: extractive).
+        answerer: Another ``Answerer`` implementation (default: extractive). Its answer is
+            checked against the citation contract and replaced by an abstention if it fails.
 
     Raises:
         InvalidArgumentError: The question is empty or ``k`` is not a positive integer.
@@ -264,5 +265,11 @@ def answer(
     results = retriever.search(
         query, k, since=since, until=until, mode=mode, interpret_dates=interpret_dates
     )
-    answerer = answerer or ExtractiveAnswerer(config)
-    return answerer(question.strip(), results, retriever, query=query)
+    if answerer is None:
+        return ExtractiveAnswerer(config)(question.strip(), results, retriever, query=query)
+    reply = answerer(question.strip(), results, retriever, query=query)
+    problems = contract_violations(reply, retriever)
+    if problems:  # another backend's answer is only shown when every citation checks out
+        logger.error("answer dropped, its citations do not check out: %s", "; ".join(problems))
+        return abstention(question.strip(), query, results, config.related)
+    return reply

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from qa.models import Answer, Citation, DateRange
-from qa.sentence_select import Candidate, Documents
+from qa.sentence_select import ArticleSource, Candidate, Documents
 
 logger = logging.getLogger(__name__)
 
@@ -100,3 +100,39 @@ def answer_sentences(text: str) -> list[tuple[str, int]]:
         pairs.append((text[position : match.start()].strip(), int(match.group(1))))
         position = match.end()
     return pairs
+
+
+def contract_violations(answer: Answer, source: ArticleSource) -> list[str]:
+    """How ``answer`` breaks the citation contract; empty when it holds.
+
+    The contract: every ``[n]`` of the text names an existing citation; each sentence before a
+    marker appears verbatim in that citation's excerpt and at its ``sentence_start:end``; each
+    excerpt is ``body[start:end]`` of its article; citations are numbered 1..N in order of
+    first use. An abstention has no citations.
+    """
+    if answer.abstained:
+        return ["an abstention has citations"] if answer.citations else []
+    problems = []
+    pairs = answer_sentences(answer.text)
+    first_use = list(dict.fromkeys(n for _, n in pairs))
+    numbers = [c.n for c in answer.citations]
+    if not pairs or first_use != numbers or numbers != list(range(1, len(numbers) + 1)):
+        problems.append(f"markers {first_use} do not number citations {numbers} as 1..N")
+    if answer.text[answer.text.rfind("]") + 1 :].strip():
+        problems.append("text after the last marker")
+    by_number = {c.n: c for c in answer.citations}
+    for sentence, n in pairs:
+        c = by_number.get(n)
+        if c is None:
+            problems.append(f"[{n}] has no citation")
+            continue
+        body = source.get_article(c.article_id).body
+        if body[c.start : c.end] != c.excerpt:
+            problems.append(f"[{n}] excerpt is not body[{c.start}:{c.end}]")
+        if not sentence or sentence not in c.excerpt:
+            problems.append(f"[{n}] sentence is not in its excerpt: {sentence[:60]!r}")
+        if body[c.sentence_start : c.sentence_end] != sentence:
+            problems.append(f"[{n}] sentence is not body[{c.sentence_start}:{c.sentence_end}]")
+        if not c.start <= c.sentence_start < c.sentence_end <= c.end:
+            problems.append(f"[{n}] sentence lies outside its excerpt")
+    return problems

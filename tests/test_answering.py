@@ -21,7 +21,7 @@ from qa.answering import (
     ExtractiveAnswerer,
     answer,
 )
-from qa.citations import answer_sentences, answer_text, excerpt_bounds
+from qa.citations import answer_sentences, answer_text, contract_violations, excerpt_bounds
 from qa.disagreement import find_disagreement
 from qa.entities import find_mentions, person_names, specificity
 from qa.errors import InvalidArgumentError
@@ -237,16 +237,7 @@ def test_answer_text_and_answer_sentences_are_inverse() -> None:
 
 # ---------------------------------------------------------------------------- answering
 def check_contract(reply, source: FakeRetriever) -> None:  # type: ignore[no-untyped-def]
-    """Every marker cites an excerpt that contains its sentence; numbering 1..N."""
-    pairs = answer_sentences(reply.text)
-    assert [c.n for c in reply.citations] == list(range(1, len(reply.citations) + 1))
-    assert sorted({n for _, n in pairs}) == [c.n for c in reply.citations]
-    for sentence, n in pairs:
-        citation = reply.citations[n - 1]
-        body = source.articles[citation.article_id].body
-        assert citation.excerpt == body[citation.start : citation.end]
-        assert sentence in citation.excerpt
-        assert body[citation.sentence_start : citation.sentence_end] == sentence
+    assert contract_violations(reply, source) == []
 
 
 def test_answer_quotes_and_cites() -> None:
@@ -269,6 +260,32 @@ def test_sentence_vectors_are_reused_and_the_cache_stays_bounded() -> None:
         expected = answer(question, source, config=SURE)
         assert answer(question, source, answerer=small) == expected
         assert len(small._vectors) <= 3 + 2 * SURE.shortlist
+
+
+def test_contract_violations_are_found() -> None:
+    source = FakeRetriever(article("a", TALKS))
+    good = answer("Where were the talks held?", source, config=SURE)
+    c = good.citations[0]
+    shifted = replace(c, start=c.start + 1, excerpt=c.excerpt[1:] + "x")
+    assert contract_violations(replace(good, citations=(shifted,)), source)
+    assert contract_violations(replace(good, text="Made up. [1]"), source)
+    assert contract_violations(replace(good, text=good.text.replace("[1]", "[2]")), source)
+    assert contract_violations(replace(good, text=good.text + " Unsourced."), source)
+
+
+def test_a_backend_answer_that_fails_the_contract_becomes_an_abstention() -> None:
+    source = FakeRetriever(article("a", TALKS))
+    good = answer("Where were the talks held?", source, config=SURE)
+
+    def honest(question, results, src, *, query):  # type: ignore[no-untyped-def]
+        return good
+
+    def inventive(question, results, src, *, query):  # type: ignore[no-untyped-def]
+        return replace(good, text="The talks were held on the Moon. [1]")
+
+    assert answer("Where were the talks held?", source, answerer=honest) == good
+    fallback = answer("Where were the talks held?", source, answerer=inventive)
+    assert fallback.abstained and fallback.related
 
 
 def test_weak_evidence_abstains_and_offers_related_passages() -> None:
