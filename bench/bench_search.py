@@ -30,11 +30,10 @@ import numpy as np  # noqa: E402
 from corpus import EVAL, passages  # noqa: E402
 
 from qa import store  # noqa: E402
-from qa.build import EMBED_RECIPE, settings_for  # noqa: E402
 from qa.chunking import ChunkingConfig, chunk_id  # noqa: E402
 from qa.embedding import load_embedder  # noqa: E402
-from qa.fusion import RetrievalConfig  # noqa: E402
 from qa.lexical import LexicalIndex  # noqa: E402
+from qa.manifest import search_settings, vector_settings  # noqa: E402
 from qa.models import Article, Chunk  # noqa: E402
 from qa.retriever import load_retriever  # noqa: E402
 
@@ -103,12 +102,14 @@ def build_generation(index_dir: Path, texts: list[str], vectors: np.ndarray, emb
         gen / store.LEXICAL
     )
     table.close()
-    manifest = settings_for(embedder, ChunkingConfig()) | {
-        "embed_recipe": EMBED_RECIPE,
-        "retrieval": RetrievalConfig().__dict__,
-        "articles": entries,
-        "skipped": [],
-    }
+    manifest = (
+        vector_settings(embedder, ChunkingConfig())
+        | search_settings()
+        | {
+            "articles": entries,
+            "skipped": [],
+        }
+    )
     store.write_manifest(gen, manifest)
     store.publish(index_dir, gen)
 

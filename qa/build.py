@@ -19,17 +19,22 @@ from typing import Any
 import numpy as np
 
 from qa import __version__, store
+from qa import manifest as mf
 from qa.articles import Skipped, scan_archive
 from qa.chunking import ChunkingConfig, chunk_article
-from qa.embedding import DEFAULT_MODEL, Embedder, load_embedder
+from qa.embedding import (
+    DEFAULT_MODEL,
+    Embedder,
+    embed_text,
+    encode_with_progress,
+    load_embedder,
+)
 from qa.errors import IndexLockedError
 from qa.lexical import LexicalIndex
 from qa.models import Article, Chunk
 
 logger = logging.getLogger(__name__)
 
-EMBED_RECIPE = "title-prefix-v1"  # what text is embedded for a chunk; see embed_text
-LEXICAL_RECIPE = "title+chunk-v1"  # what BM25 indexes for a chunk; a change rewrites BM25 only
 Progress = bool | Callable[[int, int], None]
 
 
@@ -65,37 +70,6 @@ class BuildReport:
             "full_rebuild_reason": self.full_rebuild_reason,
             "dry_run": self.dry_run,
         }
-
-
-def settings_for(embedder: Embedder, chunking: ChunkingConfig) -> dict[str, Any]:
-    """The part of the manifest that, when it differs, makes old vectors unusable."""
-    return {
-        "format_version": store.FORMAT_VERSION,
-        "model": {
-            "name": embedder.name,
-            "dimension": embedder.dim,
-            "max_seq_length": embedder.max_seq_length,
-        },
-        "chunking": asdict(chunking),
-        "embed_recipe": EMBED_RECIPE,
-    }
-
-
-def _full_rebuild_reason(old: dict[str, Any] | None, new: dict[str, Any]) -> str | None:
-    if old is None:
-        return None
-    for key in ("format_version", "model", "chunking", "embed_recipe"):
-        if old.get(key) != new[key]:
-            return f"{key} changed from {old.get(key)!r} to {new[key]!r}"
-    return None
-
-
-def embed_text(title: str, chunk_text: str, count_tokens: Callable[[str], int], window: int) -> str:
-    """The title gives a passage its context; it is dropped when both would not fit the window."""
-    title = " ".join(title.split()[:40])
-    if title and count_tokens(title) + count_tokens(chunk_text) + 1 <= window:
-        return f"{title}\n{chunk_text}"
-    return chunk_text
 
 
 def sync_index(
@@ -246,7 +220,7 @@ class _Build:
     def run(self) -> BuildReport:
         reason = self._rebuild_reason()
         old_articles = {} if reason or not self.old else self.old["articles"]
-        added, changed, removed, unchanged = _diff(self.articles, old_articles)
+        added, changed, removed, unchanged = mf.diff(self.articles, old_articles)
         report = BuildReport(
             added,
             changed,
@@ -257,8 +231,8 @@ class _Build:
             dry_run=self.dry_run,
             index_dir=str(self.index_dir),
         )
-        same_skips = self.old is not None and self.old.get("skipped") == _skips(self.skipped)
-        current = self._current_settings()
+        same_skips = self.old is not None and self.old.get("skipped") == mf.skips(self.skipped)
+        current = mf.search_settings()
         same_rest = self.old is not None and all(self.old.get(k) == v for k, v in current.items())
         if self.dry_run or (not report.touched and not reason and same_skips and same_rest):
             return _finish(report, self.started, 0)
@@ -266,17 +240,6 @@ class _Build:
             added + changed, changed + removed, fresh=bool(reason) or not self.old
         )
         return _finish(report, self.started, embedded)
-
-    @staticmethod
-    def _current_settings() -> dict[str, Any]:
-        """Settings that need no re-embedding: a change rewrites BM25 and the manifest only."""
-        from qa.fusion import RetrievalConfig
-
-        return {
-            "lexical_recipe": LEXICAL_RECIPE,
-            "retrieval": asdict(RetrievalConfig()),
-            "answering": _answer_settings(),
-        }
 
     def _rebuild_reason(self) -> str | None:
         """Why old vectors cannot be kept, judged from names so a no-op loads no model."""
@@ -291,8 +254,8 @@ class _Build:
             return f"model changed from {was!r} to {self.model!r}"
         if asdict(self.chunking) != self.old["chunking"]:
             return f"chunking changed from {self.old['chunking']} to {asdict(self.chunking)}"
-        if self.old.get("embed_recipe") != EMBED_RECIPE:
-            return f"embedding recipe changed to {EMBED_RECIPE}"
+        if self.old.get("embed_recipe") != mf.EMBED_RECIPE:
+            return f"embedding recipe changed to {mf.EMBED_RECIPE}"
         return "full rebuild asked for (--full)" if self.full else None
 
     def _write(self, to_embed: tuple[str, ...], to_drop: tuple[str, ...], fresh: bool) -> int:
@@ -333,7 +296,7 @@ class _Build:
             table.commit()
             store.write_dense(gen, dense)
             self._write_lexical(gen, table)
-            entries = old_entries | _entries(new, chunks)
+            entries = old_entries | mf.entries(new, chunks)
             store.write_manifest(gen, self._manifest(entries, dense.ntotal))
         finally:
             table.close()
@@ -349,7 +312,7 @@ class _Build:
         titles = {a.id: a.title for a in articles}
         window, count = self.embedder.window, self.embedder.count_tokens
         texts = [embed_text(titles[c.article_id], c.text, count, window) for c in chunks]
-        return _encode_with_progress(self.embedder, texts, self.progress)
+        return encode_with_progress(self.embedder, texts, self.progress)
 
     def _write_lexical(self, gen: Path, table: store.ChunkTable) -> None:
         titles = {a: m.title for a, m in table.metas().items()}
@@ -367,40 +330,17 @@ class _Build:
                 k: self.old[k] for k in ("format_version", "model", "chunking", "embed_recipe")
             }
         else:
-            manifest = settings_for(self.embedder, self.chunking)
+            manifest = mf.vector_settings(self.embedder, self.chunking)
         manifest |= {
             "package_version": __version__,
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "source": self.source,
-            **self._current_settings(),
+            **mf.search_settings(),
             "counts": {"articles": len(entries), "chunks": n_chunks},
-            "skipped": _skips(self.skipped),
+            "skipped": mf.skips(self.skipped),
             "articles": dict(sorted(entries.items())),
         }
         return manifest
-
-
-def _answer_settings() -> dict[str, Any]:
-    try:
-        from qa.answering import AnswerConfig
-    except ImportError:
-        return {}
-    return asdict(AnswerConfig())
-
-
-def _skips(skipped: Sequence[Skipped]) -> list[dict[str, str]]:
-    return [{"path": s.path, "reason": s.reason} for s in skipped]
-
-
-def _diff(
-    current: dict[str, Article], old: dict[str, Any]
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    added = tuple(sorted(i for i in current if i not in old))
-    removed = tuple(sorted(i for i in old if i not in current))
-    both = sorted(i for i in current if i in old)
-    changed = tuple(i for i in both if old[i]["hash"] != current[i].content_hash)
-    unchanged = tuple(i for i in both if old[i]["hash"] == current[i].content_hash)
-    return added, changed, removed, unchanged
 
 
 def _drop(dense: Any, table: store.ChunkTable, entries: dict[str, Any], ids: Sequence[str]) -> None:
@@ -408,40 +348,6 @@ def _drop(dense: Any, table: store.ChunkTable, entries: dict[str, Any], ids: Seq
     if chunk_ids:
         dense.remove_ids(np.array(chunk_ids, dtype=np.int64))
     table.remove(ids)
-
-
-def _entries(articles: Sequence[Article], chunks: Sequence[Chunk]) -> dict[str, Any]:
-    by_article: dict[str, list[int]] = {a.id: [] for a in articles}
-    for c in chunks:
-        by_article[c.article_id].append(c.id)
-    return {
-        a.id: {"hash": a.content_hash, "path": a.path, "chunk_ids": by_article[a.id]}
-        for a in articles
-    }
-
-
-def _encode_with_progress(embedder: Embedder, texts: list[str], progress: Progress) -> np.ndarray:
-    """Encode longest-first in slices so a bar or callback can follow; same batching as encode."""
-    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    if not texts:
-        return out
-    order = np.argsort([-len(t) for t in texts], kind="stable")
-    step = 512
-    bar = None
-    if progress is True:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(texts), unit="chunk", desc="embedding")
-    for start in range(0, len(texts), step):
-        part = order[start : start + step]
-        out[part] = embedder.encode([texts[i] for i in part], show_progress=False)
-        if bar is not None:
-            bar.update(len(part))
-        elif callable(progress):
-            progress(min(start + step, len(texts)), len(texts))
-    if bar is not None:
-        bar.close()
-    return out
 
 
 def _finish(report: BuildReport, started: float, embedded: int) -> BuildReport:

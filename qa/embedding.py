@@ -91,6 +91,41 @@ class Embedder:
         return self.max_seq_length - 2
 
 
+def embed_text(title: str, chunk_text: str, count_tokens: Callable[[str], int], window: int) -> str:
+    """The text embedded for a chunk: the title gives a passage its context; it is dropped
+    when both would not fit the model's window (so no chunk is ever truncated)."""
+    title = " ".join(title.split()[:40])
+    if title and count_tokens(title) + count_tokens(chunk_text) + 1 <= window:
+        return f"{title}\n{chunk_text}"
+    return chunk_text
+
+
+def encode_with_progress(
+    embedder: Embedder, texts: Sequence[str], progress: bool | Callable[[int, int], None]
+) -> np.ndarray:
+    """Encode longest-first in slices so a bar or a ``progress(done, total)`` can follow."""
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    if not texts:
+        return out
+    order = np.argsort([-len(t) for t in texts], kind="stable")
+    step = 512
+    bar = None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(texts), unit="chunk", desc="embedding")
+    for start in range(0, len(texts), step):
+        part = order[start : start + step]
+        out[part] = embedder.encode([texts[i] for i in part], show_progress=False)
+        if bar is not None:
+            bar.update(len(part))
+        elif callable(progress):
+            progress(min(start + step, len(texts)), len(texts))
+    if bar is not None:
+        bar.close()
+    return out
+
+
 @lru_cache(maxsize=4)
 def load_embedder(name: str | None = None) -> Embedder:
     """Load (once per process) the sentence-transformers model ``name``.

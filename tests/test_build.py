@@ -17,11 +17,12 @@ import numpy as np
 import pytest
 
 from qa import store
-from qa.build import EMBED_RECIPE, embed_text, sync_index
+from qa.build import sync_index
 from qa.chunking import ChunkingConfig
-from qa.embedding import RecordingEmbedder
+from qa.embedding import RecordingEmbedder, embed_text
 from qa.errors import IndexLockedError
 from qa.lexical import LexicalIndex
+from qa.manifest import EMBED_RECIPE
 from qa.retriever import load_retriever
 
 REPO = Path(__file__).resolve().parents[1]
