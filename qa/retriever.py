@@ -243,7 +243,7 @@ class Retriever:
         vector = self.embedder.encode([query], show_progress=False)
         params = None
         if mask is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(self.ids[mask]))  # type: ignore[call-arg]
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(self.ids[mask]))
         scores, ids = self.dense.search(vector, min(n, self.dense.ntotal), params=params)
         return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i != -1}
 
