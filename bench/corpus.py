@@ -39,7 +39,7 @@ def write_archive(folder: Path, n_articles: int, seed: int = 0) -> list[Path]:
     paths = []
     start = dt.date(2019, 1, 1)
     for i in range(n_articles):
-        parts = [pool[(i * 4 + j) % len(pool)] for j in range(rng.randint(2, 4))]
+        parts = [pool[(i * 3 + j) % len(pool)] for j in range(rng.randint(2, 4))]
         title = (parts[0][0] or parts[0][1][:60]).replace("_", " ")
         day = start + dt.timedelta(days=rng.randrange(2000))
         body = "\n\n".join(text for _, text in parts)

@@ -59,6 +59,9 @@ class _Meta:
     title: str | None  # a title written on the date line (" date 2023-07-24 <title>")
 
 
+_META_WORDS = 12  # once a date is known, a longer line that starts with a date is body text
+
+
 def parse_header(lines: list[str]) -> Header:
     """Read the title, date and source from the first lines and find where the body starts.
 
@@ -78,7 +81,7 @@ def parse_header(lines: list[str]) -> Header:
         meta = _parse_meta_line(line) if line else None
         if not line:
             pass
-        elif meta is not None:
+        elif meta is not None and not (date is not None and len(line.split()) > _META_WORDS):
             date, source = date or meta.date, source or meta.source
             title = title or meta.title
         elif _is_breadcrumb(line):

@@ -364,3 +364,18 @@ def test_any_arrangement_of_lines_parses_or_fails_cleanly(lines: list[str]) -> N
     assert article.body == article.body.strip() != ""
     assert "\n\n\n" not in article.body and "\u00a0" not in article.body
     assert article.title and "\n" not in article.title
+
+
+def test_body_paragraphs_that_start_with_a_date_are_kept() -> None:
+    text = (
+        "Facebook buys Instagram\n\n2012-04-09\n\n"
+        "Apr 9, 2012 ... Facebook announced today that it has reached an agreement to acquire "
+        "Instagram, a popular photo-sharing app for mobile devices.\n\n"
+        "Sep 24, 2019 ... Instagram has become a key fixture of Facebook's growth, and the deal "
+        "now looks cheap.\n"
+    )
+    article = parse_article_text(text)
+    assert article.title == "Facebook buys Instagram"
+    assert article.date == dt.date(2012, 4, 9)
+    assert article.body.startswith("Apr 9, 2012 ... Facebook announced")
+    assert "Sep 24, 2019 ... Instagram" in article.body
