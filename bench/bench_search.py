@@ -53,6 +53,17 @@ def chunk_texts(n: int) -> list[str]:
     return out
 
 
+def real_chunks(index_dir: str, n: int) -> tuple[list[str], np.ndarray]:
+    """The texts and real model vectors of ``n`` chunks of an index built by ``qa eval``."""
+    source = load_retriever(index_dir)
+    ids = source.ids[:n]
+    if len(ids) < n:
+        raise SystemExit(f"{index_dir} holds {len(ids)} chunks, fewer than {n}")
+    chunks = source.table.chunks([int(i) for i in ids])
+    vectors = np.vstack([source.dense.reconstruct(int(i)) for i in ids]).astype(np.float32)
+    return [chunks[int(i)].text for i in ids], vectors
+
+
 def questions(n: int) -> list[str]:
     out = []
     for name in ("xquad_en", "rgb_en_fact"):
@@ -168,6 +179,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--vectors-from",
+        metavar="INDEX",
+        help="take the smallest size's texts and real vectors from this index (e.g. the "
+        "scifact index that bench/eval_all.sh keeps) instead of embedding them here",
+    )
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "search.json"))
     args = parser.parse_args()
     embedder = load_embedder()
@@ -175,7 +192,9 @@ def main() -> int:
     rows = []
     for size in args.sizes:
         texts = chunk_texts(size)
-        if size == min(args.sizes):
+        if size == min(args.sizes) and args.vectors_from:
+            texts, vectors = real_chunks(args.vectors_from, size)
+        elif size == min(args.sizes):
             t0 = time.perf_counter()
             vectors = embedder.encode(texts, batch_size=64, show_progress=True)
             print(f"embedded {size} chunks in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
