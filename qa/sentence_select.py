@@ -63,7 +63,7 @@ class Candidate:
     echo: float = 0.0  # share of the sentence's words that are the question's
     mentions: tuple[Mention, ...] = ()  # answer-shaped phrases not already in the question
     shape: float = 0.0  # how specific the best of those phrases is (0..1)
-    missing: float = 0.0  # weighted share of the question's names and numbers it lacks
+    missing: float = 0.0  # share of the question's names and numbers absent even nearby
     dense: float = 0.0
     score: float = 0.0
 
