@@ -40,7 +40,7 @@ from qa.sentence_select import (
 
 logger = logging.getLogger(__name__)
 
-REVISION = 5  # bump when the calibrated defaults change
+REVISION = 6  # bump when the calibrated defaults change
 NOT_IN_ARCHIVE = "The archive does not say: none of its articles answers this question."
 
 
@@ -53,6 +53,7 @@ class AnswerConfig:
         max_sentences: Most sentences in an answer.
         margin: A further sentence joins the best one when it scores within this of it.
         shortlist: Candidate sentences (best by lexical score) that get a dense similarity.
+        dense_chars: Characters of a sentence embedded for that similarity (its start).
         context_chars: Most characters of each neighbouring sentence shown in an excerpt.
         disagreement_coverage: Share of the question a sentence must cover to count as an
             article's claim when checking whether dated sources disagree.
@@ -69,7 +70,8 @@ class AnswerConfig:
     k: int = 8
     max_sentences: int = 4
     margin: float = 0.2
-    shortlist: int = 10
+    shortlist: int = 8
+    dense_chars: int = 200
     context_chars: int = 300
     disagreement_coverage: float = 0.5
     related: int = 3
@@ -179,6 +181,7 @@ class ExtractiveAnswerer:
             self._encoder(source.embedder),
             weights=cfg.weights,
             shortlist=cfg.shortlist,
+            dense_chars=cfg.dense_chars,
         )
         evidence = gather_evidence(info, ranked, results.hits)
         sure = confidence(evidence, cfg.abstain_weights, cfg.abstain_bias)
