@@ -9,6 +9,7 @@ publishes it atomically (see ``qa.store``), under a lock so two builds never int
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -302,15 +303,21 @@ class _Build:
             table.close()
         return len(chunks)
 
+    @functools.cached_property
+    def count_tokens(self) -> Callable[[str], int]:
+        """The embedder's counter, memoised: chunking counts each chunk's text once and
+        ``embed_text`` asks again for it and for the title of every chunk."""
+        return functools.lru_cache(maxsize=1 << 16)(self.embedder.count_tokens)
+
     def _chunk(self, articles: Sequence[Article]) -> list[Chunk]:
-        count = self.embedder.count_tokens
+        count = self.count_tokens
         return [c for a in articles for c in chunk_article(a, count, self.chunking)]
 
     def _embed(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> np.ndarray:
         if not chunks:
             return np.zeros((0, 0), dtype=np.float32)
         titles = {a.id: a.title for a in articles}
-        window, count = self.embedder.window, self.embedder.count_tokens
+        window, count = self.embedder.window, self.count_tokens
         texts = [embed_text(titles[c.article_id], c.text, count, window) for c in chunks]
         return encode_with_progress(self.embedder, texts, self.progress)
 

@@ -6,9 +6,12 @@ salient terms of the previous turn (the names and content words of its query, th
 title of the article its answer cited first). A standalone question is searched as asked.
 
 A question is a follow-up when it names nothing itself (no capitalised name or number after its
-first word) and either refers back (it, they, he, she, that, there, else, ...) or is short (at
-most three content words). "What about 2023?" and "And Han Jun?" are follow-ups whatever they
-name.
+first word) and either refers back (it, they, he, she, that, there, else, ...), is bare ("Why?",
+"Where exactly?": at most one content word), or is short (at most three content words) and stays
+on the previous turn's topic (shares a content word with its query, answer or cited title), so
+"Where were the talks held?" after a question about talks is a follow-up but "What is the
+budget for rural roads?" after the same question is not. "What about 2023?" and "And Han Jun?"
+are follow-ups whatever they name.
 
 History is a sequence of earlier turns, oldest first: ``Answer`` objects (they carry their
 question), or ``(question, Answer)`` pairs.
@@ -51,14 +54,35 @@ def names_anything(question: str) -> bool:
     return any(w[:1].isupper() or any(c.isdigit() for c in w) for w in words[1:])
 
 
-def is_follow_up(question: str) -> bool:
-    """Whether ``question`` leans on the conversation (see the module docstring)."""
+def is_follow_up(question: str, previous: Answer | None = None) -> bool:
+    """Whether ``question`` leans on the conversation (see the module docstring).
+
+    Args:
+        question: The new question.
+        previous: The previous answer; without it a short question counts as a follow-up
+            whatever its topic.
+    """
     if _CONTINUATION.match(question):
         return True
     if names_anything(question):
         return False
     words = {w.lower() for w in _WORD.findall(question)}
-    return bool(words & REFERRING_WORDS) or len(content_terms(question)) <= 3
+    if words & REFERRING_WORDS:
+        return True
+    terms = content_terms(question)
+    if len(terms) <= 1:
+        return True
+    if len(terms) > 3:
+        return False
+    return previous is None or bool({t.stem for t in terms} & _topic_stems(previous))
+
+
+def _topic_stems(previous: Answer) -> frozenset[str]:
+    """Stems of what the previous turn was about: its query, answer and first cited title."""
+    text = f"{previous.query} {previous.text}"
+    if previous.citations:
+        text += f" {previous.citations[0].title}"
+    return stems_of(text)
 
 
 def salient_terms(previous: Answer, asks_for_others: bool = False) -> list[str]:
@@ -90,7 +114,7 @@ def rewrite(question: str, history: Sequence[Turn] | None) -> str:
     """
     previous = last_answer(history)
     question = question.strip()
-    if previous is None or not is_follow_up(question):
+    if previous is None or not is_follow_up(question, previous):
         return question
     words = {w.lower() for w in _WORD.findall(question)}
     others = bool(words & {"else", "other", "others", "another"})

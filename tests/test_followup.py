@@ -61,6 +61,22 @@ def test_standalone_questions_are_left_unchanged(question: str) -> None:
     assert rewrite(question, [TALKS]) == question
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["What is the budget for rural roads?", "How are grain prices?", "Which farms flooded?"],
+)
+def test_short_questions_on_a_new_topic_stand_alone(question: str) -> None:
+    assert is_follow_up(question)  # short: without a conversation it could be either
+    assert not is_follow_up(question, TALKS)
+    assert rewrite(question, [TALKS]) == question
+
+
+@pytest.mark.parametrize("question", ["Where were the talks held?", "Why?", "Where exactly?"])
+def test_short_questions_on_the_same_topic_follow_up(question: str) -> None:
+    assert is_follow_up(question, TALKS)
+    assert rewrite(question, [TALKS]) != question
+
+
 def test_no_history_no_rewrite() -> None:
     assert rewrite("Where were the talks held?", None) == "Where were the talks held?"
     assert rewrite("Where were the talks held?", []) == "Where were the talks held?"
