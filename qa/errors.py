@@ -18,9 +18,7 @@ class IndexNotFoundError(QAError):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        super().__init__(
-            f"no index at {self.path}: build one with `qa index --index {self.path}`"
-        )
+        super().__init__(f"no index at {self.path}: build one with `qa index --index {self.path}`")
 
 
 class IndexMismatchError(QAError):

@@ -215,8 +215,13 @@ class ChunkTable:
         if row is None:
             return None
         return Article(
-            id=row[0], title=row[1], date=_parse_date(row[2]), source=row[3], path=row[4],
-            content_hash=row[5], body=row[6],
+            id=row[0],
+            title=row[1],
+            date=_parse_date(row[2]),
+            source=row[3],
+            path=row[4],
+            content_hash=row[5],
+            body=row[6],
         )
 
     def metas(self) -> dict[str, ArticleMeta]:

@@ -1,0 +1,121 @@
+"""Time from launching ``python app.py`` to a page that answers, on the seeds index.
+
+    .venv/bin/python bench/bench_app_start.py [--rounds 3]
+
+Each round starts the app as a user would (a fresh process, the index already built by a first
+untimed launch, so the time is the start-up and not the one-off embedding of the seeds), and
+records, from the moment the process was spawned:
+
+- ``ready_s``: the app printed its "ready on ..." line (index open, server listening);
+- ``page_s``: ``GET /`` answered 200;
+- ``answer_s``: the first question through the app's ``/ask`` API came back with a citation.
+
+The process is then stopped. Prints a table and writes bench/out/app_start.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTION = "Who held talks with Xu Zhijun?"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def launch(index: Path, port: int) -> subprocess.Popen[str]:
+    env = os.environ | {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(index)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_ready(proc: subprocess.Popen[str], timeout: float = 120) -> None:
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    for line in proc.stdout:
+        if line.startswith("ready on "):
+            # keep reading its log so a full pipe never blocks the app
+            threading.Thread(target=proc.stdout.read, daemon=True).start()
+            return
+        if time.monotonic() > deadline:
+            break
+    raise SystemExit(f"the app did not get ready (exit code {proc.poll()})")
+
+
+def ask(port: int) -> dict:
+    from gradio_client import Client
+
+    client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+    return client.predict(QUESTION, api_name="/ask")
+
+
+def one_round(index: Path) -> dict[str, float]:
+    port = free_port()
+    t0 = time.perf_counter()
+    proc = launch(index, port)
+    try:
+        wait_ready(proc)
+        ready = time.perf_counter() - t0
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
+            assert response.status == 200
+        page = time.perf_counter() - t0
+        result = ask(port)
+        answered = time.perf_counter() - t0
+        if not result.get("citations"):
+            raise SystemExit(f"the first answer had no citation: {result}")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return {"ready_s": round(ready, 2), "page_s": round(page, 2), "answer_s": round(answered, 2)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "app_start.json"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(tmp) / "embeddings"
+        one_round(index)  # builds the index of the seeds; not timed
+        rounds = [one_round(index) for _ in range(args.rounds)]
+    summary = {
+        key: round(statistics.median(r[key] for r in rounds), 2)
+        for key in ("ready_s", "page_s", "answer_s")
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps({"rounds": rounds, "median": summary}, indent=1) + "\n")
+    print("| round | ready line | page served | first answer |")
+    print("|---|---|---|---|")
+    for i, r in enumerate(rounds, 1):
+        print(f"| {i} | {r['ready_s']} s | {r['page_s']} s | {r['answer_s']} s |")
+    print(f"| median | {summary['ready_s']} s | {summary['page_s']} s | {summary['answer_s']} s |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
