@@ -15,31 +15,25 @@ import time
 _STARTED = time.perf_counter()
 
 import argparse  # noqa: E402
-import functools  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any, TypeVar  # noqa: E402
+from typing import Any  # noqa: E402
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home, before gradio loads
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from qa.app_html import (  # noqa: E402
     EMPTY_SOURCES,
-    answer_markdown,
-    query_markdown,
-    sources_html,
-    status_html,
 )
-from qa.app_state import Archive, answer_from_json, answer_json, report_summary  # noqa: E402
+from qa.app_state import Archive  # noqa: E402
 from qa.errors import QAError  # noqa: E402
 
 logger = logging.getLogger("app")
 gr: Any = None  # the gradio module, imported by main() while the index loads
-F = TypeVar("F", bound=Callable[..., Any])
 MODES = ("hybrid", "dense", "lexical")
 CSS_PATH = Path(__file__).with_name("app.css")
 
@@ -84,106 +78,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def edge(fn: F) -> F:
-    """Turn any error into a readable ``gr.Error`` for the page or API client, never a trace."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except gr.Error:
-            raise
-        except QAError as exc:
-            raise gr.Error(str(exc)) from None
-        except Exception as exc:
-            logger.exception("unexpected error in %s", fn.__name__)
-            raise gr.Error(
-                f"Something went wrong ({type(exc).__name__}: {exc}). Details are in the log."
-            ) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def status_panel(archive: Archive) -> str:
-    """The archive panel with a line on what the index is doing or last did."""
-    if not archive.loaded:
-        return status_html(0, 0, "…", "…", (), "Loading the index…")
-    stats = archive.retriever.stats
-    if archive.building:
-        activity = "Updating the index… questions are answered from the current one meanwhile."
-    elif archive.last_error:
-        activity = f"Last update failed: {archive.last_error}"
-    else:
-        activity = f"{archive.last_report_at} {report_summary(archive.last_report)}"
-    return status_html(
-        stats.articles, stats.chunks, stats.model, stats.built_at, stats.skipped, activity
-    )
-
-
 def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
-    """The page: chat and sources side by side, filters under the chat, archive in a sidebar.
+    """The page: chat and sources side by side, filters under the chat, archive in a sidebar."""
+    from qa.app_events import Handlers, edge, pick_example, status_panel
 
-    ``examples()`` gives the example questions; each visit asks for them.
-    """
+    on = Handlers(archive, examples)
 
-    def ask(
-        question: str,
-        k: int = 5,
-        since: str = "",
-        until: str = "",
-        mode: str = "hybrid",
-        history: list[dict[str, Any]] | None = None,
-    ) -> dict[str, Any]:
-        """Answer a question from the archive, with citations.
-
-        Returns {"question", "query", "answer", "abstained", "citations": [{"n", "article_id",
-        "title", "date", "excerpt", "start", "end", "score", ...}], "related", "notes",
-        "dates"}. For a follow-up, pass the earlier results (oldest first) as ``history``.
-        """
-        earlier = [answer_from_json(h) for h in history or []]
-        reply = archive.ask(question, earlier, k=k, since=since, until=until, mode=mode)
-        return answer_json(reply.answer)
-
-    def chat(
-        question: str, messages: list, answers: list, since: str, until: str, k: float, mode: str
-    ) -> tuple:
-        reply = archive.ask(question, answers, k=int(k), since=since, until=until, mode=mode)
-        a = reply.answer
-        messages = messages + [
-            {"role": "user", "content": question},
-            {
-                "role": "assistant",
-                "content": query_markdown(a, reply.mode),
-                "metadata": {"title": "How the question was read", "status": "done"},
-            },
-            {"role": "assistant", "content": answer_markdown(a)},
-        ]
-        return "", messages, answers + [a], sources_html(a, reply.articles)
-
+    # Gradio shows a progress bar for a handler whose default is gr.Progress(), made here
+    # because gradio is imported only once the index has started loading.
     def rebuild(progress: Any = gr.Progress()) -> tuple[str, str]:
-        progress(0, desc="Checking the archive folder")
-        report = archive.rebuild(
-            lambda done, total: progress((done, total), desc="Embedding"), force=True
-        )
-        return status_panel(archive), report_summary(report)
+        return on.rebuild(progress)
 
     def upload(files: list[str] | None, progress: Any = gr.Progress()) -> tuple[str, str]:
-        progress(0, desc="Adding articles")
-        report = archive.add_files(
-            files or [], lambda done, total: progress((done, total), desc="Embedding")
-        )
-        return status_panel(archive), report_summary(report)
-
-    def refresh(shown: str) -> tuple[Any, Any]:
-        html = status_panel(archive)
-        return (gr.skip(), gr.skip()) if html == shown else (html, html)
-
-    def pick_example(evt: gr.SelectData) -> str:
-        return str(evt.value["text"])
-
-    def first_visit() -> tuple[Any, str, str]:
-        html = status_panel(archive)
-        return gr.update(examples=[{"text": q} for q in examples()] or None), html, html
+        return on.upload(files, progress)
 
     with gr.Blocks(title="Ask the archive", fill_width=True) as demo:
         with gr.Sidebar(label="Archive", open=True, width=330):
@@ -252,9 +159,9 @@ def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
             outputs=[box, chatbot, answers, sources],
             api_visibility="private",
         )
-        box.submit(edge(chat), **chat_io)
+        box.submit(edge(on.chat), **chat_io)
         chatbot.example_select(pick_example, None, box, api_visibility="private").then(
-            edge(chat), **chat_io
+            edge(on.chat), **chat_io
         )
         clear.click(
             lambda: ("", [], [], EMPTY_SOURCES),
@@ -268,11 +175,11 @@ def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
         rebuild_btn.click(edge(rebuild), None, [status, build_msg], api_visibility="private")
         upload_btn.upload(edge(upload), upload_btn, [status, build_msg], api_visibility="private")
         gr.Timer(2.0).tick(
-            refresh, shown, [status, shown], show_progress="hidden", api_visibility="private"
+            on.refresh, shown, [status, shown], show_progress="hidden", api_visibility="private"
         )
-        gr.api(edge(ask), api_name="ask")
+        gr.api(edge(on.ask), api_name="ask")
         demo.load(
-            first_visit,
+            on.first_visit,
             None,
             [chatbot, status, shown],
             api_visibility="private",

@@ -26,8 +26,11 @@ EMPTY_SOURCES = (
 
 
 class SkippedLike(Protocol):
-    path: str
-    reason: str
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def reason(self) -> str: ...
 
 
 def _esc(text: str) -> str:
