@@ -16,7 +16,6 @@ The process is then stopped. Prints a table and writes bench/out/app_start.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import socket
@@ -28,6 +27,8 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+
+from report import print_table, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Who held talks with Xu Zhijun?"
@@ -107,13 +108,15 @@ def main() -> int:
         key: round(statistics.median(r[key] for r in rounds), 2)
         for key in ("ready_s", "page_s", "answer_s")
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"rounds": rounds, "median": summary}, indent=1) + "\n")
-    print("| round | ready line | page served | first answer |")
-    print("|---|---|---|---|")
-    for i, r in enumerate(rounds, 1):
-        print(f"| {i} | {r['ready_s']} s | {r['page_s']} s | {r['answer_s']} s |")
-    print(f"| median | {summary['ready_s']} s | {summary['page_s']} s | {summary['answer_s']} s |")
+    write_json(args.out, {"rounds": rounds, "median": summary})
+    labelled = [(str(i), r) for i, r in enumerate(rounds, 1)] + [("median", summary)]
+    print_table(
+        ("round", "ready line", "page served", "first answer"),
+        [
+            (label, f"{r['ready_s']} s", f"{r['page_s']} s", f"{r['answer_s']} s")
+            for label, r in labelled
+        ],
+    )
     return 0
 
 

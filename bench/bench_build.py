@@ -15,7 +15,6 @@ Prints a table and writes bench/out/build.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -30,6 +29,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import write_archive  # noqa: E402
+from report import print_table, write_json  # noqa: E402
 
 from qa.build import sync_index  # noqa: E402
 from qa.embedding import Embedder, RecordingEmbedder, load_embedder  # noqa: E402
@@ -114,19 +114,28 @@ def main() -> int:
         "incremental_chunks_embedded": incr.chunks_embedded,
         "incremental_pct_of_full": round(100 * incr_s / full_s, 2),
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
-    print(
-        "| articles | chunks | build chunks/s | raw encode chunks/s | overhead | "
-        "build outside the model | incremental (1 edit) | share of full |"
+    write_json(args.out, result)
+    header = (
+        "articles",
+        "chunks",
+        "build chunks/s",
+        "raw encode chunks/s",
+        "overhead",
+        "build outside the model",
+        "incremental (1 edit)",
+        "share of full",
     )
-    print("|---|---|---|---|---|---|---|---|")
-    print(
-        f"| {result['articles']} | {result['chunks']} | {result['build_chunks_per_s']} | "
-        f"{result['raw_chunks_per_s']} | {result['overhead_pct']}% | "
-        f"{result['outside_model_s']} s ({result['outside_model_pct']}%) | "
-        f"{result['incremental_s']} s | {result['incremental_pct_of_full']}% |"
+    row = (
+        result["articles"],
+        result["chunks"],
+        result["build_chunks_per_s"],
+        result["raw_chunks_per_s"],
+        f"{result['overhead_pct']}%",
+        f"{result['outside_model_s']} s ({result['outside_model_pct']}%)",
+        f"{result['incremental_s']} s",
+        f"{result['incremental_pct_of_full']}%",
     )
+    print_table(header, [row])
     return 0
 
 

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 from corpus import EVAL, passages  # noqa: E402
+from report import print_table, write_json  # noqa: E402
 
 from qa import store  # noqa: E402
 from qa.chunking import ChunkingConfig, chunk_id  # noqa: E402
@@ -225,19 +226,33 @@ def main() -> int:
         row |= faiss_times
         rows.append(row)
         print(json.dumps(row), file=sys.stderr)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(rows, indent=1) + "\n")
-    print(
-        "| chunks | vectors | search p50 | search p95 | FAISS flat p50 | FAISS IVF p50 "
-        "| IVF recall@10 | index load |"
+    write_json(args.out, rows)
+    header = (
+        "chunks",
+        "vectors",
+        "search p50",
+        "search p95",
+        "FAISS flat p50",
+        "FAISS IVF p50",
+        "IVF recall@10",
+        "index load",
     )
-    print("|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        print(
-            f"| {r['chunks']:,} | {r['vectors']} | {r['p50_ms']} ms | {r['p95_ms']} ms | "
-            f"{r['faiss_flat_p50_ms']} ms | {r['faiss_ivf_p50_ms']} ms | {r['ivf_recall@10']} "
-            f"| {r['load_s']} s |"
-        )
+    print_table(
+        header,
+        [
+            (
+                f"{r['chunks']:,}",
+                r["vectors"],
+                f"{r['p50_ms']} ms",
+                f"{r['p95_ms']} ms",
+                f"{r['faiss_flat_p50_ms']} ms",
+                f"{r['faiss_ivf_p50_ms']} ms",
+                r["ivf_recall@10"],
+                f"{r['load_s']} s",
+            )
+            for r in rows
+        ],
+    )
     return 0
 
 

@@ -11,7 +11,6 @@ bench/out/fusion.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from functools import cache
@@ -20,10 +19,12 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from corpus import EVAL  # noqa: E402
+from report import print_table, write_json  # noqa: E402
+
 from qa.eval_runner import index_corpus  # noqa: E402
 from qa.evaluation import BeirSet, evaluate_retrieval, load_beir  # noqa: E402
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 SETS = ("scifact_beir", "rgb_en_fact", "xquad_en", "squad2_cs224n_dev")
 GRID = [("rrf", w, 0.0) for w in (0.3, 0.5, 0.7)] + [
     ("score", w, c) for w in (0.3, 0.4, 0.5, 0.6, 0.7) for c in (0.0, 0.1)
@@ -73,17 +74,17 @@ def main() -> int:
             }
             print(name, key, results[name][key], flush=True)
     keys = [f"{f}:{w}:{c}" for f, w, c in GRID]
-    print("\n| fusion:dense weight:context | " + " | ".join(args.sets) + " | mean nDCG@10 |")
-    print("|---|" + "---|" * (len(args.sets) + 1))
+    rows = []
     for key in keys:
         cells = [
             f"{results[s][key]['ndcg@10']:.3f} / {results[s][key]['answer@5']:.2f}"
             for s in args.sets
         ]
         mean = sum(results[s][key]["ndcg@10"] for s in args.sets) / len(args.sets)
-        print(f"| {key} | " + " | ".join(cells) + f" | {mean:.4f} |")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(results, indent=1) + "\n")
+        rows.append((key, *cells, f"{mean:.4f}"))
+    print()
+    print_table(("fusion:dense weight:context", *args.sets, "mean nDCG@10"), rows)
+    write_json(args.out, results)
     return 0
 
 
