@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from corpus import SEED_QUESTIONS, SEEDS
 
 from qa.abstain import FEATURES
 from qa.answering import AnswerConfig, ExtractiveAnswerer, answer
@@ -48,7 +49,6 @@ from qa.evaluation import (
 from qa.retriever import Retriever, load_retriever
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 ANSWERABLE = ("xquad_en", "rgb_en_fact", "squad2_cs224n_dev")
 CROSS = (
     ("xquad_en", "rgb_en_fact"),
@@ -58,16 +58,6 @@ CROSS = (
     ("rgb_en_fact", "seeds"),
     ("squad2_cs224n_dev", "rgb_en_fact"),
     ("squad2_cs224n_dev", "seeds"),
-)
-SEED_QUESTIONS = (
-    "Who held talks with Xu Zhijun?",
-    "Where were the talks with Xu Zhijun held?",
-    "Who is the governor of Jilin?",
-    "When did Nanjing sign the strategic cooperation agreement with CEC?",
-    "Who presided over the opening ceremony of the automotive innovation conference?",
-    "Which high-tech zone did Mayor Wang Ji visit?",
-    "How many new energy automobile tires does the project produce a year?",
-    "Who attended the talks with Huawei?",
 )
 logger = logging.getLogger("calibrate")
 

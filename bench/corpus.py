@@ -1,4 +1,5 @@
-"""Realistic synthetic archives for the benchmarks, made from ../shared/eval passages.
+"""Realistic synthetic archives for the benchmarks, made from ../shared/eval passages, and
+the questions the seed articles answer.
 
 Nothing from ../shared/eval is copied into the repository: articles are generated into a
 temporary folder at run time.
@@ -12,6 +13,18 @@ import random
 from pathlib import Path
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+# Questions the five seed articles answer (answer latency, abstention calibration).
+SEED_QUESTIONS = (
+    "Who held talks with Xu Zhijun?",
+    "Where were the talks with Xu Zhijun held?",
+    "Who is the governor of Jilin?",
+    "When did Nanjing sign the strategic cooperation agreement with CEC?",
+    "Who presided over the opening ceremony of the automotive innovation conference?",
+    "Which high-tech zone did Mayor Wang Ji visit?",
+    "How many new energy automobile tires does the project produce a year?",
+    "Who attended the talks with Huawei?",
+)
 SETS = ("rgb_en_fact", "squad2_cs224n_dev", "xquad_en", "scifact_beir")
 
 
