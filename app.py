@@ -26,9 +26,7 @@ from typing import Any  # noqa: E402
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home, before gradio loads
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from qa.app_html import (  # noqa: E402
-    EMPTY_SOURCES,
-)
+from qa.app_html import EMPTY_SOURCES  # noqa: E402
 from qa.app_state import Archive  # noqa: E402
 from qa.errors import QAError  # noqa: E402
 
