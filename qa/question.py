@@ -58,13 +58,22 @@ class AnswerType(str, Enum):
     OTHER = "other"
 
 
-# Checked in order; the first pattern found in the lower-cased question wins.
+# Checked in order; the first pattern found in the lower-cased question wins. Chinese question
+# words sit beside the English ones: 多少 / 几 (how many), 什么时候 / 何时 (when), 哪里 (where),
+# 谁 (who), 为什么 (why), 如何 / 怎么 (how). "几月" and "几号" ask for a date, not a count.
 _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
+    (
+        AnswerType.DATE,
+        re.compile(
+            r"什么时候|什么时间|何时|哪一?年|哪一?天|哪一?月|几月|几号|几日|(?:日期|时间)是"
+        ),
+    ),
     (
         AnswerType.NUMBER,
         re.compile(
             r"\bhow (many|much|long|old|far|large|big|high|tall|often|fast)\b|"
-            r"\bwhat (is the |was the )?(number|amount|percentage|size|population|cost|price)\b"
+            r"\bwhat (is the |was the )?(number|amount|percentage|size|population|cost|price)\b|"
+            r"多少|几(?!乎)|多大|多高|多长|多远|多久|多重"
         ),
     ),
     (
@@ -78,18 +87,20 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         AnswerType.PLACE,
         re.compile(
             r"\bwhere\b|\b(what|which|in what) (city|country|state|province|place|location|"
-            r"region|town|venue|stadium|county|continent|nation)\b|\blocation\b"
+            r"region|town|venue|stadium|county|continent|nation)\b|\blocation\b|"
+            r"哪里|哪儿|在哪|何地|何处|什么地方|哪个(?:城市|国家|省|地方|地区)|哪座城市"
         ),
     ),
     (
         AnswerType.PERSON,
         re.compile(
             r"\bwho(m|se)?\b|\b(what|which) (person|man|woman|actor|actress|director|player|"
-            r"singer|author|writer|artist|president|leader|ceo|chairman|governor|mayor|minister)\b"
+            r"singer|author|writer|artist|president|leader|ceo|chairman|governor|mayor|minister)\b|"
+            r"谁|哪位|什么人"
         ),
     ),
-    (AnswerType.REASON, re.compile(r"\bwhy\b")),
-    (AnswerType.MANNER, re.compile(r"\bhow\b")),
+    (AnswerType.REASON, re.compile(r"\bwhy\b|为什么|为何|什么原因")),
+    (AnswerType.MANNER, re.compile(r"\bhow\b|如何|怎么|怎样")),
 )
 
 
