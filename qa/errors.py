@@ -24,14 +24,20 @@ class IndexNotFoundError(QAError):
 class IndexMismatchError(QAError):
     """The index on disk was made differently from what the caller asks for."""
 
-    def __init__(self, path: str | Path, what: str, expected: object, found: object) -> None:
+    def __init__(
+        self, path: str | Path, what: str, expected: object, found: object, *, full: bool = True
+    ) -> None:
         self.path = Path(path)
         self.what = what
         self.expected = expected
         self.found = found
-        super().__init__(
-            f"index at {self.path} has {what} {found!r}, expected {expected!r}: "
+        remedy = (
             f"rebuild it with `qa index --full --index {self.path}`"
+            if full
+            else f"bring it up to date with `qa index --index {self.path}` (nothing is re-embedded)"
+        )
+        super().__init__(
+            f"index at {self.path} has {what} {found!r}, expected {expected!r}: {remedy}"
         )
 
 

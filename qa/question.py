@@ -20,7 +20,8 @@ from qa.lexical import tokenize
 
 logger = logging.getLogger(__name__)
 
-_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+(?:['’][^\W_{_CJK}]+)?", re.UNICODE)
 
 # Function words on top of the BM25 stop list: they never carry what a question is about.
 FUNCTION_WORDS = frozenset(

@@ -23,6 +23,7 @@ from qa.embedding import Embedder, load_embedder
 from qa.errors import IndexMismatchError, InvalidArgumentError
 from qa.fusion import FUSIONS, MODES, RetrievalConfig, fuse, with_context
 from qa.lexical import LexicalIndex
+from qa.manifest import LEXICAL_RECIPE
 from qa.matching import collapse_duplicates, must_match_terms, phrase_coverage
 from qa.models import Article, ArticleMeta, Chunk, DateRange, Hit, SearchResults
 
@@ -48,7 +49,8 @@ def load_retriever(
 
     Raises:
         IndexNotFoundError: nothing was built there yet.
-        IndexMismatchError: the index is of another format, or ``embedder`` is another model.
+        IndexMismatchError: the index is of another format, its BM25 side was built with
+            another tokenizer, or ``embedder`` is another model.
     """
     index_dir = Path(index_dir)
     gen = store.require_generation(index_dir)
@@ -57,6 +59,9 @@ def load_retriever(
         raise IndexMismatchError(
             index_dir, "format version", store.FORMAT_VERSION, manifest.get("format_version")
         )
+    if manifest.get("lexical_recipe") != LEXICAL_RECIPE:
+        found = manifest.get("lexical_recipe")
+        raise IndexMismatchError(index_dir, "lexical recipe", LEXICAL_RECIPE, found, full=False)
     recorded = manifest["model"]
     embedder = embedder or load_embedder(recorded["name"])
     if embedder.name != recorded["name"] or embedder.dim != recorded["dimension"]:

@@ -147,6 +147,24 @@ def test_loading_refuses_missing_index_and_other_model(tmp_path: Path, seeds_ind
         load_retriever(seeds_index, embedder=other)
 
 
+def test_an_index_with_an_old_lexical_recipe_is_refused_until_synced(
+    seeds_copy: Path, tmp_path: Path, embedder
+) -> None:
+    from qa import store
+
+    index = tmp_path / "idx"
+    sync_index(seeds_copy, index, embedder=embedder, progress=False)
+    gen = store.require_generation(index)
+    manifest = store.read_manifest(gen)
+    store.write_manifest(gen, {**manifest, "lexical_recipe": "title+chunk-v1"})
+    with pytest.raises(IndexMismatchError, match="nothing is re-embedded") as caught:
+        load_retriever(index, embedder=embedder)
+    assert "--full" not in str(caught.value)
+    report = sync_index(seeds_copy, index, embedder=embedder, progress=False)
+    assert not report.touched  # the articles did not change: BM25 is rewritten, nothing embedded
+    assert load_retriever(index, embedder=embedder).search("Xu Zhijun", k=1)[0].article.id == HUAWEI
+
+
 def test_round_trip_same_results(seeds_index: Path, retriever, embedder) -> None:
     again = load_retriever(seeds_index, embedder=embedder)
     for query in ("Huawei", "automobile conference", "Nanjing"):
