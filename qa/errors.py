@@ -25,17 +25,19 @@ class IndexMismatchError(QAError):
     """The index on disk was made differently from what the caller asks for."""
 
     def __init__(
-        self, path: str | Path, what: str, expected: object, found: object, *, full: bool = True
+        self,
+        path: str | Path,
+        what: str,
+        expected: object,
+        found: object,
+        *,
+        remedy: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.what = what
         self.expected = expected
         self.found = found
-        remedy = (
-            f"rebuild it with `qa index --full --index {self.path}`"
-            if full
-            else f"bring it up to date with `qa index --index {self.path}` (nothing is re-embedded)"
-        )
+        remedy = remedy or f"rebuild it with `qa index --full --index {self.path}`"
         super().__init__(
             f"index at {self.path} has {what} {found!r}, expected {expected!r}: {remedy}"
         )

@@ -61,7 +61,13 @@ def load_retriever(
         )
     if manifest.get("lexical_recipe") != LEXICAL_RECIPE:
         found = manifest.get("lexical_recipe")
-        raise IndexMismatchError(index_dir, "lexical recipe", LEXICAL_RECIPE, found, full=False)
+        raise IndexMismatchError(
+            index_dir,
+            "lexical recipe",
+            LEXICAL_RECIPE,
+            found,
+            remedy=_resync_hint(index_dir, manifest),
+        )
     recorded = manifest["model"]
     embedder = embedder or load_embedder(recorded["name"])
     if embedder.name != recorded["name"] or embedder.dim != recorded["dimension"]:
@@ -296,6 +302,16 @@ class Retriever:
             dense,
             lexical,
         )
+
+
+def _resync_hint(index_dir: Path, manifest: dict[str, Any]) -> str:
+    """How to bring an index's BM25 side up to date: sync it again with what it was built from."""
+    source = str(manifest.get("source", ""))
+    if source.startswith("beir:"):
+        how = f"run `qa eval DIR --work {index_dir}` again with its evaluation folder"
+    else:
+        how = f"run `qa index --seeds {source or 'DIR'} --index {index_dir}`"
+    return f"{how} (BM25 is rewritten from the stored chunks; nothing is re-embedded)"
 
 
 def _explicit_range(since: str | dt.date | None, until: str | dt.date | None) -> DateRange | None:

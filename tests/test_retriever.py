@@ -157,7 +157,9 @@ def test_an_index_with_an_old_lexical_recipe_is_refused_until_synced(
     gen = store.require_generation(index)
     manifest = store.read_manifest(gen)
     store.write_manifest(gen, {**manifest, "lexical_recipe": "title+chunk-v1"})
-    with pytest.raises(IndexMismatchError, match="nothing is re-embedded") as caught:
+    with pytest.raises(
+        IndexMismatchError, match=r"qa index --seeds .*nothing is re-embedded"
+    ) as caught:
         load_retriever(index, embedder=embedder)
     assert "--full" not in str(caught.value)
     report = sync_index(seeds_copy, index, embedder=embedder, progress=False)
