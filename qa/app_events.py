@@ -113,16 +113,12 @@ class Handlers:
 
     def rebuild(self, progress: Any) -> tuple[str, str]:
         progress(0, desc="Checking the archive folder")
-        report = self.archive.rebuild(
-            lambda done, total: progress((done, total), desc="Embedding"), force=True
-        )
+        report = self.archive.rebuild(_embedding_bar(progress), force=True)
         return status_panel(self.archive), report_summary(report)
 
     def upload(self, files: list[str] | None, progress: Any) -> tuple[str, str]:
         progress(0, desc="Adding articles")
-        report = self.archive.add_files(
-            files or [], lambda done, total: progress((done, total), desc="Embedding")
-        )
+        report = self.archive.add_files(files or [], _embedding_bar(progress))
         return status_panel(self.archive), report_summary(report)
 
     def refresh(self, shown: str) -> tuple[Any, Any]:
@@ -136,3 +132,12 @@ class Handlers:
 
 def pick_example(evt: gr.SelectData) -> str:
     return str(evt.value["text"])
+
+
+def _embedding_bar(progress: Any) -> Callable[[int, int], None]:
+    """A build's (done, total) progress, shown on Gradio's bar as "Embedding"."""
+
+    def show(done: int, total: int) -> None:
+        progress((done, total), desc="Embedding")
+
+    return show
