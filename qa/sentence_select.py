@@ -44,6 +44,7 @@ class SentenceWeights:
     retrieval: float = 0.15
     echo: float = 0.4
     missing: float = 0.2
+    short: float = 0.2  # penalty for a sentence of fewer than four words
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def combine(candidate: Candidate, weights: SentenceWeights) -> float:
         - weights.missing * candidate.missing
         + weights.retrieval * candidate.hit_score
         - weights.echo * max(0.0, candidate.echo - 0.6)
-        - (0.2 if words < 4 else 0.0)
+        - (weights.short if words < 4 else 0.0)
     )
 
 
