@@ -18,12 +18,12 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-_CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A run of CJK characters, or a run of other letters and digits: "5G基站10486个" is "5G", "基站",
 # "10486", "个" (CJK characters count as word characters, so without the split the whole run
 # would become one token that nothing else matches).
-_TOKEN = re.compile(rf"[{_CJK_CHARS}]+|[^\W_{_CJK_CHARS}]+", re.UNICODE)
-_CJK = re.compile(rf"[{_CJK_CHARS}]")
+_TOKEN = re.compile(rf"[{CJK_CHARS}]+|[^\W_{CJK_CHARS}]+", re.UNICODE)
+_CJK = re.compile(rf"[{CJK_CHARS}]")
 
 
 @lru_cache(maxsize=1)

@@ -16,12 +16,11 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
 
-from qa.lexical import tokenize
+from qa.lexical import CJK_CHARS, tokenize
 
 logger = logging.getLogger(__name__)
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORD = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+(?:['’][^\W_{_CJK}]+)?", re.UNICODE)
+_WORD = re.compile(rf"[{CJK_CHARS}]+|[^\W_{CJK_CHARS}]+(?:['’][^\W_{CJK_CHARS}]+)?", re.UNICODE)
 
 # Function words on top of the BM25 stop list: they never carry what a question is about.
 FUNCTION_WORDS = frozenset(
