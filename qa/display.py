@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from typing import Any
 
 from qa.build import BuildReport
-from qa.lexical import tokenize
+from qa.lexical import matching_spans
 from qa.models import Hit, SearchResults
 
 BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def _names(ids: tuple[str, ...], limit: int = 8) -> str:
@@ -58,18 +56,14 @@ def hit_to_dict(rank: int, hit: Hit) -> dict[str, Any]:
 
 
 def highlight(text: str, query: str, color: bool) -> str:
-    """Mark the words of ``text`` whose stem is a query term (bold yellow, or **...**)."""
-    terms = set(tokenize(query))
-    if not terms:
-        return text
-
-    def mark(match: re.Match[str]) -> str:
-        word = match.group()
-        if not set(tokenize(word)) & terms:
-            return word
-        return f"{BOLD}{YELLOW}{word}{RESET}" if color else f"**{word}**"
-
-    return _WORD.sub(mark, text)
+    """Mark the words of ``text`` whose stem is a query term, and the stretches of Chinese
+    that query bigrams cover (bold yellow, or **...**)."""
+    out, last = [], 0
+    for start, end in matching_spans(text, query):
+        word = text[start:end]
+        out += [text[last:start], f"{BOLD}{YELLOW}{word}{RESET}" if color else f"**{word}**"]
+        last = end
+    return "".join(out) + text[last:]
 
 
 def format_hits(results: SearchResults, color: bool) -> str:

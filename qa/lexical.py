@@ -63,6 +63,43 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def matching_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Character spans of ``text`` that match the query's lexical tokens, in order.
+
+    A word matches when its stem is a query token; in a run of Chinese characters, each
+    stretch covered by query bigrams matches (not the whole run, which is often a clause).
+    """
+    terms = set(tokenize(query))
+    spans: list[tuple[int, int]] = []
+    for match in _TOKEN.finditer(text):
+        run, start = match.group(), match.start()
+        if not _CJK.match(run):
+            if set(tokenize(run)) & terms:
+                spans.append((start, match.end()))
+            continue
+        covered = [False] * len(run)
+        for i in range(max(1, len(run) - 1)):
+            if run[i : i + 2] in terms:
+                covered[i : i + 2] = [True] * len(run[i : i + 2])
+        i = 0
+        while i < len(run):
+            if covered[i]:
+                j = i
+                while j < len(run) and covered[j]:
+                    j += 1
+                spans.append((start + i, start + j))
+                i = j
+            else:
+                i += 1
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:  # "5G" and "基站" touch: one span "5G基站"
+        if merged and merged[-1][1] == start:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
 class LexicalIndex:
     """A BM25 index whose document ``i`` is the chunk ``ids[i]``."""
 

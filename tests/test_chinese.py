@@ -14,6 +14,7 @@ import pytest
 
 from qa.answering import answer
 from qa.citations import contract_violations
+from qa.display import highlight
 from qa.entities import find_mentions, specificity
 from qa.lexical import tokenize
 from qa.question import AnswerType, answer_type
@@ -68,6 +69,13 @@ def test_numbers_glued_to_chinese_are_tokens_of_their_own() -> None:
         "总值",
         "2022",
     ]
+
+
+def test_search_highlights_the_matching_chinese_not_the_whole_clause() -> None:
+    text = "截至10月底，长春市累计建成5G基站10486个。Xu Zhijun attended."
+    assert highlight(text, "长春市5G基站 Xu", color=False) == (
+        "截至10月底，**长春市**累计建成**5G基站**10486个。**Xu** Zhijun attended."
+    )
 
 
 def test_lexical_search_matches_chinese_next_to_numbers(zh_retriever) -> None:  # type: ignore[no-untyped-def]
