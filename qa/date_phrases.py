@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 logger = logging.getLogger(__name__)
 
@@ -212,10 +212,69 @@ _POINTS: tuple[tuple[re.Pattern[str], Callable[..., Span | None], bool, bool], .
 )
 
 
+# Chinese: 2023年6月15日, 2023年6月, 2023年上半年, 2023年第一季度, 2023年, 今年, 去年, 上个月,
+# 近三年. "年" is a word character, so these need no \b after the year.
+ZH_YEAR = r"(?<!\d)(?P<year>(?:19|20)\d\d)年"
+_ZH_NUMBER = dict(zip("一二两三四五六七八九十", (1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10), strict=True))
+
+
+def _zh_number(text: str) -> int:
+    return int(text) if text.isdigit() else _ZH_NUMBER[text]
+
+
+def _zh_part_span(m: re.Match[str], _ref: dt.date | None) -> Span | None:
+    year = int(m["year"])
+    if m["half"]:
+        return part_span(dt.date(year, 1 if m["half"] == "上" else 7, 1), 2)
+    quarter = _zh_number(m["q"])
+    return part_span(dt.date(year, 3 * quarter - 2, 1), 1) if 1 <= quarter <= 4 else None
+
+
+def _zh_calendar_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
+    if ref is None:
+        return None
+    word = m[0]
+    if word.endswith("年"):
+        return year_span(ref.year - {"今年": 0, "去年": 1, "前年": 2}[word])
+    first = shift_months(ref.replace(day=1), 0 if word in ("本月", "这个月") else -1)
+    return month_span(first.year, first.month)
+
+
+def _zh_rolling_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
+    if ref is None:
+        return None
+    n, unit = _zh_number(m["n"]), m["unit"]
+    if unit in ("天", "日", "周"):
+        return ref - dt.timedelta(days=n * (7 if unit == "周" else 1)), ref
+    return shift_months(ref, -n * (12 if unit == "年" else 1)), ref
+
+
+_ZH_POINTS: tuple[tuple[re.Pattern[str], Callable[..., Span | None], bool, bool], ...] = (
+    (re.compile(ZH_YEAR + r"(?P<m>\d{1,2})月(?P<day>\d{1,2})[日号]"), _day_span, False, False),
+    (re.compile(ZH_YEAR + r"(?P<m>\d{1,2})月"), _month_span, False, False),
+    (
+        re.compile(ZH_YEAR + r"(?:(?P<half>[上下])半年|第(?P<q>[一二三四1-4])季度)"),
+        _zh_part_span,
+        False,
+        False,
+    ),
+    (re.compile(ZH_YEAR + r"(?!\d)"), _year_span, True, False),
+    (re.compile(r"今年|去年|前年|本月|这个月|上个?月"), _zh_calendar_span, False, True),
+    (
+        re.compile(
+            r"(?:近|过去|最近)(?P<n>\d{1,2}|[一二两三四五六七八九十])个?(?P<unit>年|月|周|天|日)"
+        ),
+        _zh_rolling_span,
+        False,
+        True,
+    ),
+)
+
+
 def _points(question: str, reference: dt.date | None) -> list[_Point]:
     """All readable points, longest first where they overlap, in order of position."""
     found: list[_Point] = []
-    for pattern, reader, bare, relative in _POINTS:
+    for pattern, reader, bare, relative in _POINTS + _ZH_POINTS:
         for m in pattern.finditer(question):
             if relative and not _rolling_ok(m):
                 continue
@@ -260,9 +319,15 @@ _OP = re.compile(
 )
 _RANGE_SEP = {
     "between": re.compile(r"\s+and\s+", re.I),
-    "": re.compile(r"\s*(?:to|until|till|through|-|–|—)\s*", re.I),
+    "": re.compile(r"\s*(?:to|until|till|through|-|–|—|到|至)\s*", re.I),
     "in": re.compile(r"\s*(?:to|until|till|through|-|–|—|and|or)\s*", re.I),
 }
+# A Chinese preposition just before a point, or a word just after it ("2020年以来": since 2020).
+_ZH_OP_BEFORE = re.compile(r"(?P<op>在|于|自|从|截至|截止到?|到)$")
+_ZH_OP_AFTER = re.compile(r"以来|以后|之后|以前|之前")
+_ZH_OPS = {"在": "in", "于": "in", "自": "from", "从": "from", "截至": "until", "截止": "until"}
+_ZH_OPS.update({"截止到": "until", "到": "until", "以来": "since", "以后": "after"})
+_ZH_OPS.update({"之后": "after", "以前": "before", "之前": "before"})
 _OPEN_START = ("since", "from", "starting", "beginning", "as early as")
 _OPEN_END = ("until", "till", "by", "through", "up to")
 
@@ -281,10 +346,16 @@ def find_mentions(question: str, reference: dt.date | None) -> tuple[DateMention
     while i < len(points):
         p = points[i]
         m = _OP.search(question, max(0, p.start - 40), p.start)
-        op = re.sub(r"\s+", " ", m["op"].lower()) if m else ""
+        m = m or _ZH_OP_BEFORE.search(question, max(0, p.start - 3), p.start)
+        op = _ZH_OPS.get(m["op"], re.sub(r"\s+", " ", m["op"].lower())) if m else ""
         start = m.start() if m else p.start
         partner = _partner(question, op, p, points[i + 1] if i + 1 < len(points) else None)
         i += 2 if partner else 1
+        after = _ZH_OP_AFTER.match(question, (partner or p).end)
+        if after and op in ("", "in"):
+            op = _ZH_OPS[after[0]]
+            p = replace(p, end=after.end()) if partner is None else p
+            partner = replace(partner, end=after.end()) if partner else None
         bounds: tuple[dt.date | None, dt.date | None]
         if partner is not None:
             if not op and p.bare_year and partner.bare_year:

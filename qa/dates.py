@@ -22,6 +22,10 @@ Choices, in plain words:
 * Several phrases: the closed periods are joined into the smallest range that covers them all,
   then the open-ended ones ("since 2021", "before 2023") narrow it. If that leaves an empty
   range, only the first phrase is kept. ``phrase`` then lists the phrases read, joined by "; ".
+* Chinese follows the same rules: 2023年6月15日, 2023年6月, 2023年上半年, 2023年第一季度,
+  今年/去年/前年, 本月/上个月 and 近三年 are read as they stand; a bare 2023年 needs a
+  preposition before it (在, 于, 自, 从, 截至, 到) or a word after it (以来 since, 以后/之后
+  after, 以前/之前 before), because "2022年地区生产总值" is the 2022 figure, reported in 2023.
 """
 
 from __future__ import annotations

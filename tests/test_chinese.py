@@ -107,6 +107,17 @@ def test_chinese_golden_question(zh_retriever, question: str, article: str, word
     assert contract_violations(reply, zh_retriever) == []
 
 
+def test_a_chinese_date_phrase_filters_and_is_reported(zh_retriever) -> None:  # type: ignore[no-untyped-def]
+    reply = answer("去年长春建成了多少个5G基站？", zh_retriever)  # newest article: 2023-12-18
+    assert reply.dates is not None and reply.dates.phrase == "去年"
+    assert (reply.dates.since.isoformat(), reply.dates.until.isoformat()) == (
+        "2022-01-01",
+        "2022-12-31",
+    )
+    assert reply.citations and all(c.date and c.date.year == 2022 for c in reply.citations)
+    assert "10486" in reply.text
+
+
 @pytest.mark.parametrize(
     "question",
     [
