@@ -30,23 +30,10 @@ from qa.answering import AnswerConfig, ExtractiveAnswerer
 from qa.eval_runner import index_corpus
 from qa.evaluation import answer_found, load_beir
 from qa.question import read_question, with_local_idf
-from qa.sentence_select import Candidate, Documents, SentenceWeights, clip, describe, gather
+from qa.sentence_select import Documents, SentenceWeights, clip, describe, features, gather
 
 SETS = ("xquad_en", "squad2_cs224n_dev", "rgb_en_fact")
-NAMES = tuple(f.name for f in fields(SentenceWeights))
-
-
-def features(c: Candidate) -> list[float]:
-    """The terms of ``sentence_select.combine``, signed so that every weight is a plus."""
-    return [
-        c.dense,
-        c.coverage,
-        c.shape,
-        c.hit_score,
-        -max(0.0, c.echo - 0.6),
-        -c.missing,
-        -(1.0 if len(c.text.split()) < 4 else 0.0),
-    ]
+NAMES = tuple(f.name for f in fields(SentenceWeights))  # in the order of features()
 
 
 def question_rows(
@@ -64,7 +51,7 @@ def question_rows(
     dense = vectors[1:] @ vectors[0]
     scored = [replace(c, dense=float(d)) for c, d in zip(described, dense, strict=True)]
     return {
-        "x": [features(c) for c in scored],
+        "x": [list(features(c)) for c in scored],
         "y": [bool(answer_found([c.text], answers)) for c in scored],
         "set": name,
     }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -38,12 +38,13 @@ class ArticleSource(Protocol):
 class SentenceWeights:
     """How the features of a candidate sentence add up to its score."""
 
+    # In the order of ``features``, whose terms they weigh.
     dense: float = 0.75
     coverage: float = 0.5
     answer_shape: float = 0.4
+    missing: float = 0.2
     retrieval: float = 0.15
     echo: float = 0.4
-    missing: float = 0.2
     short: float = 0.2  # penalty for a sentence of fewer than four words
 
 
@@ -165,18 +166,23 @@ def novel_mentions(text: str, question: QuestionInfo) -> tuple[Mention, ...]:
     )
 
 
+def features(candidate: Candidate) -> tuple[float, ...]:
+    """The terms of a candidate's score, one per ``SentenceWeights`` field and in its order,
+    signed so that each weight counts for (+) or against (-) as its name says."""
+    return (
+        candidate.dense,
+        candidate.coverage,
+        candidate.shape,
+        -candidate.missing,
+        candidate.hit_score,
+        -max(0.0, candidate.echo - 0.6),
+        -1.0 if len(candidate.text.split()) < 4 else 0.0,
+    )
+
+
 def combine(candidate: Candidate, weights: SentenceWeights) -> float:
     """The score of a described candidate (dense similarity may still be 0)."""
-    words = len(candidate.text.split())
-    return (
-        weights.dense * candidate.dense
-        + weights.coverage * candidate.coverage
-        + weights.answer_shape * candidate.shape
-        - weights.missing * candidate.missing
-        + weights.retrieval * candidate.hit_score
-        - weights.echo * max(0.0, candidate.echo - 0.6)
-        - (weights.short if words < 4 else 0.0)
-    )
+    return sum(w * f for w, f in zip(astuple(weights), features(candidate), strict=True))
 
 
 def rank(
