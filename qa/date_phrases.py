@@ -122,14 +122,18 @@ def _year_span(m: re.Match[str], _ref: dt.date | None) -> Span | None:
     return year_span(int(m["year"]))
 
 
-def _calendar_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
-    if ref is None:
-        return None
-    back = 0 if m["which"].lower() == "this" else 1
-    if m["unit"].lower() == "year":
+def _calendar(ref: dt.date, unit: str, back: int) -> Span:
+    """The calendar year or month ``back`` of them before the reference's."""
+    if unit == "year":
         return year_span(ref.year - back)
     first = shift_months(ref.replace(day=1), -back)
     return month_span(first.year, first.month)
+
+
+def _calendar_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
+    if ref is None:
+        return None
+    return _calendar(ref, m["unit"].lower(), 0 if m["which"].lower() == "this" else 1)
 
 
 def _named_month_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
@@ -141,15 +145,19 @@ def _named_month_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
     return month_span(year, month)
 
 
-def _rolling_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
-    if ref is None:
-        return None
-    n = _NUMBER.get((m["n"] or "a").lower()) or int(m["n"])
-    unit = m["unit"].lower().rstrip("s")
+def _rolling(ref: dt.date, n: int, unit: str) -> Span:
+    """From ``n`` days/weeks/months/years/decades before the reference to the reference."""
     if unit in ("day", "week"):
         return ref - dt.timedelta(days=n * (7 if unit == "week" else 1)), ref
     months = n * {"month": 1, "year": 12, "decade": 120}[unit]
     return shift_months(ref, -months), ref
+
+
+def _rolling_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
+    if ref is None:
+        return None
+    n = _NUMBER.get((m["n"] or "a").lower()) or int(m["n"])
+    return _rolling(ref, n, m["unit"].lower().rstrip("s"))
 
 
 _POINTS: tuple[tuple[re.Pattern[str], Callable[..., Span | None], bool, bool], ...] = (
@@ -230,23 +238,19 @@ def _zh_part_span(m: re.Match[str], _ref: dt.date | None) -> Span | None:
     return part_span(dt.date(year, 3 * quarter - 2, 1), 1) if 1 <= quarter <= 4 else None
 
 
+_ZH_CALENDAR = {
+    "今年": ("year", 0), "去年": ("year", 1), "前年": ("year", 2),
+    "本月": ("month", 0), "这个月": ("month", 0), "上月": ("month", 1), "上个月": ("month", 1),
+}  # fmt: skip
+_ZH_UNITS = {"年": "year", "月": "month", "周": "week", "天": "day", "日": "day"}
+
+
 def _zh_calendar_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
-    if ref is None:
-        return None
-    word = m[0]
-    if word.endswith("年"):
-        return year_span(ref.year - {"今年": 0, "去年": 1, "前年": 2}[word])
-    first = shift_months(ref.replace(day=1), 0 if word in ("本月", "这个月") else -1)
-    return month_span(first.year, first.month)
+    return None if ref is None else _calendar(ref, *_ZH_CALENDAR[m[0]])
 
 
 def _zh_rolling_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
-    if ref is None:
-        return None
-    n, unit = _zh_number(m["n"]), m["unit"]
-    if unit in ("天", "日", "周"):
-        return ref - dt.timedelta(days=n * (7 if unit == "周" else 1)), ref
-    return shift_months(ref, -n * (12 if unit == "年" else 1)), ref
+    return None if ref is None else _rolling(ref, _zh_number(m["n"]), _ZH_UNITS[m["unit"]])
 
 
 _ZH_POINTS: tuple[tuple[re.Pattern[str], Callable[..., Span | None], bool, bool], ...] = (
@@ -259,7 +263,7 @@ _ZH_POINTS: tuple[tuple[re.Pattern[str], Callable[..., Span | None], bool, bool]
         False,
     ),
     (re.compile(ZH_YEAR + r"(?!\d)"), _year_span, True, False),
-    (re.compile(r"今年|去年|前年|本月|这个月|上个?月"), _zh_calendar_span, False, True),
+    (re.compile("|".join(_ZH_CALENDAR)), _zh_calendar_span, False, True),
     (
         re.compile(
             r"(?:近|过去|最近)(?P<n>\d{1,2}|[一二两三四五六七八九十])个?(?P<unit>年|月|周|天|日)"
@@ -325,9 +329,11 @@ _RANGE_SEP = {
 # A Chinese preposition just before a point, or a word just after it ("2020年以来": since 2020).
 _ZH_OP_BEFORE = re.compile(r"(?P<op>在|于|自|从|截至|截止到?|到)$")
 _ZH_OP_AFTER = re.compile(r"以来|以后|之后|以前|之前")
-_ZH_OPS = {"在": "in", "于": "in", "自": "from", "从": "from", "截至": "until", "截止": "until"}
-_ZH_OPS.update({"截止到": "until", "到": "until", "以来": "since", "以后": "after"})
-_ZH_OPS.update({"之后": "after", "以前": "before", "之前": "before"})
+_ZH_OPS = {
+    "在": "in", "于": "in", "自": "from", "从": "from", "截至": "until", "截止": "until",
+    "截止到": "until", "到": "until", "以来": "since", "以后": "after", "之后": "after",
+    "以前": "before", "之前": "before",
+}  # fmt: skip
 _OPEN_START = ("since", "from", "starting", "beginning", "as early as")
 _OPEN_END = ("until", "till", "by", "through", "up to")
 
@@ -352,10 +358,12 @@ def find_mentions(question: str, reference: dt.date | None) -> tuple[DateMention
         partner = _partner(question, op, p, points[i + 1] if i + 1 < len(points) else None)
         i += 2 if partner else 1
         after = _ZH_OP_AFTER.match(question, (partner or p).end)
-        if after and op in ("", "in"):
+        if after and op in ("", "in"):  # "2020年以来": the word after is the preposition
             op = _ZH_OPS[after[0]]
-            p = replace(p, end=after.end()) if partner is None else p
-            partner = replace(partner, end=after.end()) if partner else None
+            if partner is None:
+                p = replace(p, end=after.end())
+            else:
+                partner = replace(partner, end=after.end())
         bounds: tuple[dt.date | None, dt.date | None]
         if partner is not None:
             if not op and p.bare_year and partner.bare_year:
