@@ -7,6 +7,7 @@ match the same fragment in an article without a word segmenter.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterable
@@ -68,36 +69,25 @@ def matching_spans(text: str, query: str) -> list[tuple[int, int]]:
 
     A word matches when its stem is a query token; in a run of Chinese characters, each
     stretch covered by query bigrams matches (not the whole run, which is often a clause).
+    Matches that touch ("5G" and "基站") make one span.
     """
     terms = set(tokenize(query))
-    spans: list[tuple[int, int]] = []
+    covered = [False] * len(text)
     for match in _TOKEN.finditer(text):
         run, start = match.group(), match.start()
         if not _CJK.match(run):
             if set(tokenize(run)) & terms:
-                spans.append((start, match.end()))
+                covered[start : match.end()] = [True] * len(run)
             continue
-        covered = [False] * len(run)
         for i in range(max(1, len(run) - 1)):
             if run[i : i + 2] in terms:
-                covered[i : i + 2] = [True] * len(run[i : i + 2])
-        i = 0
-        while i < len(run):
-            if covered[i]:
-                j = i
-                while j < len(run) and covered[j]:
-                    j += 1
-                spans.append((start + i, start + j))
-                i = j
-            else:
-                i += 1
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:  # "5G" and "基站" touch: one span "5G基站"
-        if merged and merged[-1][1] == start:
-            merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
+                covered[start + i : start + i + 2] = [True] * len(run[i : i + 2])
+    spans = []
+    for hit, run_of in itertools.groupby(range(len(text)), key=covered.__getitem__):
+        if hit:
+            positions = list(run_of)
+            spans.append((positions[0], positions[-1] + 1))
+    return spans
 
 
 class LexicalIndex:
