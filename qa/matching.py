@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa.lexical import CJK_CHARS
+
 _QUOTED = re.compile(r'"([^"]{2,80})"|“([^”]{2,80})”|「([^」]{1,40})」')
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+_CJK_RUN = re.compile(rf"[{CJK_CHARS}]{{2,}}")
 _NUMBER = re.compile(r"\b\d[\d,.]*\d\b")
 _NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 _WORD = re.compile(r"\w+")
