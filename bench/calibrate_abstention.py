@@ -6,6 +6,11 @@ pairs xquad_en/squad2_cs224n_dev are skipped because both come from the same Wik
 articles), plus the SQuAD 2.0 unanswerable questions against their own corpus (reported, not
 fitted: they are written against the very paragraphs they cannot be answered from).
 
+Chinese: ``bench/data/zh_gov_news`` (invented articles and questions, see its README) gives
+answerable Chinese questions and Chinese questions its corpus cannot answer; both are fitted
+on the even half like the rest, since no public set has Chinese questions that cannot be
+answered.
+
 Steps (each reuses what the one before left in --work):
   collect  index every corpus, ask every sampled question, record the abstention features
            and whether the would-be answer's cited excerpts hold a gold answer (rows.jsonl)
@@ -49,7 +54,9 @@ from qa.evaluation import (
 from qa.retriever import Retriever, load_retriever
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
-ANSWERABLE = ("xquad_en", "rgb_en_fact", "squad2_cs224n_dev")
+ZH = "zh_gov_news"
+LOCAL = {ZH: Path(__file__).resolve().parent / "data" / ZH}  # the project's own sets
+ANSWERABLE = ("xquad_en", "rgb_en_fact", "squad2_cs224n_dev", ZH)
 CROSS = (
     ("xquad_en", "rgb_en_fact"),
     ("xquad_en", "seeds"),
@@ -58,6 +65,8 @@ CROSS = (
     ("rgb_en_fact", "seeds"),
     ("squad2_cs224n_dev", "rgb_en_fact"),
     ("squad2_cs224n_dev", "seeds"),
+    (ZH, "seeds"),
+    ("rgb_en_fact", ZH),
 )
 logger = logging.getLogger("calibrate")
 
@@ -79,14 +88,14 @@ def open_index(name: str, work: Path) -> Retriever:
     if name == "seeds":
         sync_index(SEEDS, folder, progress=False)
     else:
-        beir = load_beir(EVAL / name)
+        beir = load_beir(set_path(name))
         sync_articles(corpus_articles(beir), folder, progress=False, source=f"beir:{name}")
     return load_retriever(folder)
 
 
 def question_sets(per_set: int) -> list[tuple[str, str, str, list[BeirQuery]]]:
     """(kind, question set, corpus, questions) for every group of the calibration."""
-    sets = {name: load_beir(EVAL / name) for name in ANSWERABLE}
+    sets = {name: load_beir(set_path(name)) for name in ANSWERABLE}
     groups = [("answerable", n, n, sample(sets[n].queries, per_set)) for n in ANSWERABLE]
     seeds = [BeirQuery(f"seed-{i}", q) for i, q in enumerate(SEED_QUESTIONS)]
     groups.append(("answerable", "seeds", "seeds", seeds))
@@ -97,7 +106,13 @@ def question_sets(per_set: int) -> list[tuple[str, str, str, list[BeirQuery]]]:
         ("squad2_unanswerable", "squad2_cs224n_dev", "squad2_cs224n_dev",
          sample(unanswerable, per_set))
     )  # fmt: skip
+    zh_unanswerable = load_queries_jsonl(set_path(ZH) / "unanswerable.jsonl")
+    groups.append(("zh_unanswerable", ZH, ZH, sample(zh_unanswerable, per_set)))
     return groups
+
+
+def set_path(name: str) -> Path:
+    return LOCAL.get(name, EVAL / name)
 
 
 def collect(work: Path, per_set: int) -> Path:

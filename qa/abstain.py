@@ -1,8 +1,11 @@
 """When to say "the archive does not say": how strong the evidence for an answer is.
 
 A logistic score over a few features that generalise across collections: how close the best
-sentence is to the question (dense similarity), how much of the question's wording it and its
-passage contain, and whether the question's names and numbers appear at all. The weights and the
+sentence and the best passage are to the question (dense similarity; the passage's measured
+above the question's similarity to an average passage of the archive, so that a language the
+model finds uniformly alike, such as Chinese for the English default, does not look like
+evidence), how much of the question's wording the sentence and its passage contain, and
+whether the question's names and numbers appear at all. The weights and the
 threshold are calibrated by ``bench/calibrate_abstention.py`` on questions an archive can and
 cannot answer, and recorded in ``AnswerConfig``.
 """
@@ -29,7 +32,7 @@ class Evidence:
     best_coverage: float  # highest weighted coverage of the question by a top sentence
     passage_coverage: float  # weighted coverage of the question by the best passage (+ title)
     key_coverage: float  # share of the question's names and numbers in the best passage
-    top_dense: float  # dense similarity of the best passage (best_dense when unknown)
+    top_dense: float  # the best passage's, above the background (best_dense when unknown)
 
     def vector(self) -> tuple[float, ...]:
         return astuple(self)
@@ -57,10 +60,25 @@ def key_coverage(question: QuestionInfo, text: str) -> float:
     return sum(1 for t in keys if t.stem in stems) / len(keys)
 
 
+def above(similarity: float, background: float) -> float:
+    """``similarity`` rescaled so that ``background`` reads 0 and a perfect match still 1."""
+    return (similarity - background) / (1.0 - background) if background < 1.0 else 0.0
+
+
 def gather_evidence(
-    question: QuestionInfo, ranked: Sequence[Candidate], hits: Sequence[Hit], top: int = 3
+    question: QuestionInfo,
+    ranked: Sequence[Candidate],
+    hits: Sequence[Hit],
+    top: int = 3,
+    *,
+    background: float = 0.0,
 ) -> Evidence:
-    """The evidence for answering ``question`` from ``ranked`` sentences and their ``hits``."""
+    """The evidence for answering ``question`` from ``ranked`` sentences and their ``hits``.
+
+    ``background`` is the question's mean dense similarity to the archive's passages; the
+    best passage's similarity is read against it. (The best sentence's is not: short texts are
+    more alike than passages, and the archive's mean similarity to sentences is not known.)
+    """
     if not ranked or not hits:
         return NO_EVIDENCE
     best_dense = max(c.dense for c in ranked)
@@ -71,7 +89,7 @@ def gather_evidence(
         best_coverage=max(c.coverage for c in ranked[:top]),
         passage_coverage=max(coverage(question, p) for p in passages),
         key_coverage=max(key_coverage(question, p) for p in passages),
-        top_dense=float(top_dense),
+        top_dense=above(float(top_dense), background),
     )
 
 

@@ -20,6 +20,7 @@ from qa.lexical import CJK_CHARS, tokenize
 
 logger = logging.getLogger(__name__)
 
+_CJK = re.compile(rf"[{CJK_CHARS}]")
 _WORD = re.compile(rf"[{CJK_CHARS}]+|[^\W_{CJK_CHARS}]+(?:['’][^\W_{CJK_CHARS}]+)?", re.UNICODE)
 
 # Function words on top of the BM25 stop list: they never carry what a question is about.
@@ -161,11 +162,48 @@ def content_terms(text: str) -> tuple[Term, ...]:
         word = match.group()
         if word.lower() in FUNCTION_WORDS:
             continue
-        for stem in stems_of(word):
-            weight = term_weight(word)
-            if stem not in seen or seen[stem].weight < weight:
-                seen[stem] = Term(word, stem, weight, is_key(word))
+        if _CJK.match(word):
+            terms = _chinese_terms(word)
+        else:
+            terms = [Term(word, stem, term_weight(word), is_key(word)) for stem in stems_of(word)]
+        for term in terms:
+            if term.stem not in seen or seen[term.stem].weight < term.weight:
+                seen[term.stem] = term
     return tuple(seen.values())
+
+
+def _chinese_terms(run: str) -> list[Term]:
+    """The bigrams of a run of Chinese; those inside a name (place, person, organisation) are
+    key terms, as a capitalised English word is: "贵州省" in "贵州省2023年地区生产总值"."""
+    names = chinese_name_mask(run)
+    if len(run) < 2:
+        return [Term(run, run, 1.0)]
+    terms = []
+    for i in range(len(run) - 1):
+        key = names[i] and names[i + 1]
+        terms.append(Term(run[i : i + 2], run[i : i + 2], 2.0 if key else 1.0, key))
+    return terms
+
+
+# jieba's part-of-speech tags for proper nouns: places, people, organisations, other names.
+_NAME_TAGS = frozenset({"ns", "nr", "nrfg", "nrt", "nt", "nz"})
+
+
+@lru_cache(maxsize=4096)
+def chinese_name_mask(run: str) -> tuple[bool, ...]:
+    """Per character of a run of Chinese: is it part of a name, as jieba tags the run?
+
+    jieba (a dictionary and HMM word segmenter with part-of-speech tags) loads its dictionary
+    on first use, about a second; English-only questions never load it.
+    """
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    mask: list[bool] = []
+    for pair in jieba.posseg.cut(run, HMM=True):
+        mask.extend([pair.flag in _NAME_TAGS] * len(pair.word))
+    return tuple(mask[: len(run)])
 
 
 def read_question(text: str, asked: str | None = None) -> QuestionInfo:

@@ -114,6 +114,20 @@ class Retriever:
         days = [m.date for m in self.metas.values() if m.date]
         return max(days) if days else None
 
+    @cached_property
+    def centroid(self) -> np.ndarray:
+        """The mean of the chunk vectors (computed on first use: a pass over the index)."""
+        return store.dense_centroid(self.dense)
+
+    def background(self, vector: np.ndarray) -> float:
+        """How alike ``vector`` (a unit query vector) and an average chunk of the archive are.
+
+        A model finds texts of a language it was not trained on alike whatever they say (the
+        English default rates two unrelated Chinese passages about 0.6 similar), so a dense
+        similarity is read against this floor rather than against zero.
+        """
+        return float(np.dot(vector, self.centroid))
+
     @property
     def stats(self) -> IndexStats:
         skipped = tuple(Skipped(s["path"], s["reason"]) for s in self.manifest.get("skipped", []))

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from qa.errors import IndexNotFoundError
 from qa.models import Article, ArticleMeta, Chunk
 
@@ -127,6 +129,20 @@ def write_dense(gen: Path, index: Any) -> None:
     import faiss
 
     faiss.write_index(index, str(gen / DENSE))
+
+
+def dense_centroid(index: Any, batch: int = 65536) -> np.ndarray:
+    """The mean of the vectors in ``index`` (zeros when empty), read in batches.
+
+    Its dot product with a unit query vector is the query's mean similarity to every chunk.
+    """
+    import faiss
+
+    inner = faiss.downcast_index(index.index if hasattr(index, "id_map") else index)
+    total = np.zeros(inner.d, dtype=np.float64)
+    for start in range(0, inner.ntotal, batch):
+        total += inner.reconstruct_n(start, min(batch, inner.ntotal - start)).sum(axis=0)
+    return (total / max(inner.ntotal, 1)).astype(np.float32)
 
 
 def empty_dense(dim: int) -> Any:

@@ -13,7 +13,7 @@ from dataclasses import asdict, replace
 import numpy as np
 import pytest
 
-from qa.abstain import NO_EVIDENCE, Evidence, confidence, coverage, gather_evidence
+from qa.abstain import NO_EVIDENCE, Evidence, above, confidence, coverage, gather_evidence
 from qa.answering import (
     NOT_IN_ARCHIVE,
     REVISION,
@@ -79,9 +79,15 @@ class FakeRetriever:
         self.embedder = HashEmbedder()
         self.manifest: dict = {}
         self.searches: list[str] = []
+        self._bodies: np.ndarray | None = None
 
     def get_article(self, article_id: str) -> Article:
         return self.articles[article_id]
+
+    def background(self, vector: np.ndarray) -> float:
+        if self._bodies is None:
+            self._bodies = self.embedder.encode([a.body for a in self.articles.values()])
+        return float(np.mean(self._bodies @ vector))
 
     def search(self, query: str, k: int = 5, **_: object) -> SearchResults:
         self.searches.append(query)
@@ -349,6 +355,14 @@ def test_confidence_grows_with_the_evidence() -> None:
     weak = confidence(NO_EVIDENCE, weights, bias)
     strong = confidence(Evidence(0.8, 1.0, 1.0, 1.0, 0.7), weights, bias)
     assert 0.0 < weak < 0.5 < strong < 1.0
+
+
+def test_passage_similarity_is_read_above_the_background() -> None:
+    assert above(0.3, 0.3) == 0.0  # no closer than an average passage: no evidence
+    assert above(1.0, 0.6) == 1.0
+    assert above(0.8, 0.6) == pytest.approx(0.5)
+    assert above(0.8, 0.0) == 0.8  # a background of 0 leaves it as it is
+    assert above(0.8, 0.6) < above(0.6, 0.1)  # 0.8 among Chinese texts says less than 0.6
 
 
 def test_evidence_of_nothing_is_none() -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.build import sync_index
@@ -173,6 +174,15 @@ def test_round_trip_same_results(seeds_index: Path, retriever, embedder) -> None
         first = [(h.chunk_id, round(h.score, 5)) for h in retriever.search(query, k=5)]
         second = [(h.chunk_id, round(h.score, 5)) for h in again.search(query, k=5)]
         assert first == second
+
+
+def test_background_is_the_mean_similarity_to_every_chunk(retriever, embedder) -> None:
+    vectors = np.stack([retriever.dense.reconstruct(int(i)) for i in retriever.ids])
+    question = embedder.encode(["Who held talks with Xu Zhijun?"], show_progress=False)[0]
+    expected = float(np.mean(vectors @ question))
+    assert retriever.background(question) == pytest.approx(expected, abs=1e-5)
+    best = float(np.max(vectors @ question))
+    assert 0.0 < expected < best  # an average chunk is less alike than the matching one
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
