@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
 
+from qa import chinese
 from qa.lexical import CJK_CHARS, tokenize
 
 logger = logging.getLogger(__name__)
@@ -175,35 +176,14 @@ def content_terms(text: str) -> tuple[Term, ...]:
 def _chinese_terms(run: str) -> list[Term]:
     """The bigrams of a run of Chinese; those inside a name (place, person, organisation) are
     key terms, as a capitalised English word is: "贵州省" in "贵州省2023年地区生产总值"."""
-    names = chinese_name_mask(run)
     if len(run) < 2:
         return [Term(run, run, 1.0)]
+    names = chinese.name_mask(run)
     terms = []
     for i in range(len(run) - 1):
         key = names[i] and names[i + 1]
         terms.append(Term(run[i : i + 2], run[i : i + 2], 2.0 if key else 1.0, key))
     return terms
-
-
-# jieba's part-of-speech tags for proper nouns: places, people, organisations, other names.
-_NAME_TAGS = frozenset({"ns", "nr", "nrfg", "nrt", "nt", "nz"})
-
-
-@lru_cache(maxsize=4096)
-def chinese_name_mask(run: str) -> tuple[bool, ...]:
-    """Per character of a run of Chinese: is it part of a name, as jieba tags the run?
-
-    jieba (a dictionary and HMM word segmenter with part-of-speech tags) loads its dictionary
-    on first use, about a second; English-only questions never load it.
-    """
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    mask: list[bool] = []
-    for pair in jieba.posseg.cut(run, HMM=True):
-        mask.extend([pair.flag in _NAME_TAGS] * len(pair.word))
-    return tuple(mask[: len(run)])
 
 
 def read_question(text: str, asked: str | None = None) -> QuestionInfo:
