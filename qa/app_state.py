@@ -148,13 +148,15 @@ class Archive:
             self._busy.set()
             try:
                 report = self._sync(progress)
+                # The report is in place before the new index is swapped in and before the
+                # archive stops saying it is building: whoever sees either sees the report.
+                self.last_report, self.last_error = report, None
+                self.last_report_at = time.strftime("%H:%M:%S")
                 if report.touched or self._retriever is None or report.full_rebuild_reason:
                     self._swap()
+                self._built = seen
             finally:
                 self._busy.clear()
-            self._built = seen
-            self.last_report, self.last_error = report, None
-            self.last_report_at = time.strftime("%H:%M:%S")
             logger.info("%s", report_summary(report))
             return report
 

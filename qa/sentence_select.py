@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.entities import Mention, find_mentions, specificity
+from qa.lexical import CJK_CHARS
 from qa.models import Article, ArticleMeta, Hit
 from qa.question import QuestionInfo, stems_of
 from qa.sentences import split_sentences
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 # A sentence holding "[3]" could not be told apart from an answer's citation markers.
 _MARKER_LIKE = re.compile(r"\[\d+\]")
+_CJK = re.compile(rf"[{CJK_CHARS}]")
 
 
 class ArticleSource(Protocol):
@@ -176,8 +178,15 @@ def features(candidate: Candidate) -> tuple[float, ...]:
         -candidate.missing,
         candidate.hit_score,
         -max(0.0, candidate.echo - 0.6),
-        -1.0 if len(candidate.text.split()) < 4 else 0.0,
+        -1.0 if words(candidate.text) < 4 else 0.0,
     )
+
+
+def words(text: str) -> int:
+    """About how many words ``text`` has; Chinese, written without spaces, counts two
+    characters a word."""
+    cjk = len(_CJK.findall(text))
+    return len(_CJK.sub(" ", text).split()) + cjk // 2
 
 
 def combine(candidate: Candidate, weights: SentenceWeights) -> float:
