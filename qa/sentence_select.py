@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 # A sentence holding "[3]" could not be told apart from an answer's citation markers.
 _MARKER_LIKE = re.compile(r"\[\d+\]")
 _CJK = re.compile(rf"[{CJK_CHARS}]")
+_WORD = re.compile(r"[^\W_]+")
 
 
 class ArticleSource(Protocol):
@@ -183,10 +184,12 @@ def features(candidate: Candidate) -> tuple[float, ...]:
 
 
 def words(text: str) -> int:
-    """About how many words ``text`` has; Chinese, written without spaces, counts two
-    characters a word."""
+    """About how many words ``text`` has: whitespace-separated ones, or where there is Chinese
+    (written without spaces), its runs of letters or digits plus a word per two characters."""
     cjk = len(_CJK.findall(text))
-    return len(_CJK.sub(" ", text).split()) + cjk // 2
+    if not cjk:
+        return len(text.split())
+    return len(_WORD.findall(_CJK.sub(" ", text))) + cjk // 2
 
 
 def combine(candidate: Candidate, weights: SentenceWeights) -> float:

@@ -36,6 +36,7 @@ from qa.sentence_select import (
     gather,
     rank,
     select,
+    words,
 )
 from qa.sentences import split_sentences
 
@@ -347,6 +348,14 @@ def test_undated_sources_are_no_disagreement() -> None:
     source = FakeRetriever(a, b)
     reply = answer("Who is the governor?", source, config=SURE)
     assert reply.notes == ()
+
+
+def test_a_chinese_sentence_is_not_short_for_want_of_spaces() -> None:
+    assert words("Release date.") == 2
+    assert words("Xu Zhijun met the governor in 2022.") == 7
+    assert words("吉林省统计局召开新闻发布会。") == 6  # 12 characters
+    assert words("会议召开。") == 2
+    assert words("长春市建成5G基站10486个。") == 6  # 5G and 10486 are words of their own
 
 
 # ---------------------------------------------------------------------------- abstention
