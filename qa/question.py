@@ -110,7 +110,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
 class Term:
     """One content word of a question."""
 
-    word: str  # as written
+    word: str  # as written (for a bigram of Chinese: the run it comes from)
     stem: str  # as the lexical index sees it
     weight: float
     key: bool = False  # a name or a number: an answer must agree with it
@@ -182,7 +182,7 @@ def _chinese_terms(run: str) -> list[Term]:
     terms = []
     for i in range(len(run) - 1):
         key = names[i] and names[i + 1]
-        terms.append(Term(run[i : i + 2], run[i : i + 2], 2.0 if key else 1.0, key))
+        terms.append(Term(run, run[i : i + 2], 2.0 if key else 1.0, key))
     return terms
 
 
