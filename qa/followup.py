@@ -13,6 +13,13 @@ on the previous turn's topic (shares a content word with its query, answer or ci
 budget for rural roads?" after the same question is not. "What about 2023?" and "And Han Jun?"
 are follow-ups whatever they name.
 
+In Chinese, which has no capitals and no spaces between words, a question is a follow-up when
+it asks "what about ...?" (那...呢？, 还有...) whatever it names, or when it names no place,
+person or organisation (by jieba's tags) and no number of its own and either refers back (它,
+他们, 该, 这次, 当时, 那里, 其他, ...) or is short (at most eight characters: Chinese leaves
+out a subject the conversation supplies), so "它什么时候闭园？" and "接待了多少游客？" after
+"哈尔滨冰雪大世界什么时候开园？" are follow-ups.
+
 History is a sequence of earlier turns, oldest first: ``Answer`` objects (they carry their
 question), or ``(question, Answer)`` pairs.
 """
@@ -23,7 +30,9 @@ import logging
 import re
 from collections.abc import Sequence
 
+from qa import chinese
 from qa.entities import person_names
+from qa.lexical import CJK_CHARS
 from qa.models import Answer
 from qa.question import FRAME_WORDS, content_terms, stems_of
 
@@ -36,8 +45,15 @@ REFERRING_WORDS = frozenset(
     "else also other another same such".split()
 )
 _CONTINUATION = re.compile(r"^\s*(and|what about|how about|and what about|what of)\b", re.I)
+_CONTINUATION_ZH = re.compile(r"^\s*(?:那么?|还有|另外)|呢\s*[？?]?\s*$")
+REFERRING_ZH = re.compile(
+    "它|他们|她们|他|她|其他|其余|其|该|此次|此前|这次|那次|这个|那个|这里|那里|这些|那些|当时|当天|同时|上述"
+)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 MAX_CARRIED = 8
+SHORT_ZH = 8  # characters: Chinese drops a subject the conversation supplies ("接待了多少游客？")
+_CJK = re.compile(rf"[{CJK_CHARS}]")
+_CJK_RUN = re.compile(rf"[{CJK_CHARS}]+")
 
 
 def last_answer(history: Sequence[Turn] | None) -> Answer | None:
@@ -64,6 +80,8 @@ def is_follow_up(question: str, previous: Answer | None = None) -> bool:
     """
     if _CONTINUATION.match(question):
         return True
+    if _CJK.search(question):
+        return _is_chinese_follow_up(question)
     if names_anything(question):
         return False
     words = {w.lower() for w in _WORD.findall(question)}
@@ -75,6 +93,18 @@ def is_follow_up(question: str, previous: Answer | None = None) -> bool:
     if len(terms) > 3:
         return False
     return previous is None or bool({t.stem for t in terms} & _topic_stems(previous))
+
+
+def _is_chinese_follow_up(question: str) -> bool:
+    if _CONTINUATION_ZH.search(question):
+        return True
+    if any(c.isdigit() for c in question):
+        return False
+    runs = [run.group() for run in _CJK_RUN.finditer(question)]
+    short = sum(map(len, runs)) <= SHORT_ZH
+    if not (short or REFERRING_ZH.search(question)):
+        return False
+    return not any(any(chinese.name_mask(run)) for run in runs)
 
 
 def _topic_stems(previous: Answer) -> frozenset[str]:

@@ -138,6 +138,15 @@ def test_a_chinese_date_phrase_filters_and_is_reported(zh_retriever) -> None:  #
     assert "10486" in reply.text
 
 
+def test_a_chinese_follow_up_is_answered_from_the_conversation(zh_retriever) -> None:  # type: ignore[no-untyped-def]
+    first = answer("哈尔滨冰雪大世界什么时候开园？", zh_retriever)
+    reply = answer("它首日接待了多少游客？", zh_retriever, history=[first])
+    assert reply.query.startswith("它首日接待了多少游客？ 哈尔滨冰雪大世界")
+    assert not reply.abstained
+    assert reply.citations[0].article_id == "harbin_ice"
+    assert "4万人次" in reply.text
+
+
 @pytest.mark.parametrize(
     "question",
     [

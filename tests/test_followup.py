@@ -110,3 +110,36 @@ def test_only_the_last_turn_counts_and_it_chains() -> None:
 def test_after_an_abstention_only_the_question_is_carried() -> None:
     query = rewrite("When was it founded?", [previous("Who founded Acme Corp?", abstained=True)])
     assert "Acme" in query and "Huawei" not in query
+
+
+ICE = previous("哈尔滨冰雪大世界什么时候开园？", "12月18日，第二十五届哈尔滨冰雪大世界正式开园。")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "它什么时候闭园？",  # refers back
+        "他们在哪里签约？",
+        "当时有多少游客？",
+        "接待了多少游客？",  # short, no subject: the conversation supplies it
+        "那2023年呢？",  # "what about 2023?" whatever it names
+        "第25届呢？",
+        "还有哪些活动？",
+    ],
+)
+def test_chinese_follow_ups_are_recognised(question: str) -> None:
+    assert is_follow_up(question, ICE)
+    assert rewrite(question, [ICE]).startswith(f"{question} 哈尔滨冰雪大世界什么时候开园")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "长春冰雪节什么时候开幕？",  # names a place of its own
+        "吉林省2022年地区生产总值是多少？",
+        "今年的冰雪节一共接待了多少国内外游客？",  # long, refers to nothing
+    ],
+)
+def test_standalone_chinese_questions_are_left_unchanged(question: str) -> None:
+    assert not is_follow_up(question, ICE)
+    assert rewrite(question, [ICE]) == question
