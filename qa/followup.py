@@ -32,7 +32,7 @@ from collections.abc import Sequence
 
 from qa import chinese
 from qa.entities import person_names
-from qa.lexical import CJK_CHARS
+from qa.lexical import CJK, CJK_CHARS
 from qa.models import Answer
 from qa.question import FRAME_WORDS, content_terms, stems_of
 
@@ -52,7 +52,6 @@ REFERRING_ZH = re.compile(
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 MAX_CARRIED = 8
 SHORT_ZH = 8  # characters: Chinese drops a subject the conversation supplies ("接待了多少游客？")
-_CJK = re.compile(rf"[{CJK_CHARS}]")
 _CJK_RUN = re.compile(rf"[{CJK_CHARS}]+")
 
 
@@ -80,7 +79,7 @@ def is_follow_up(question: str, previous: Answer | None = None) -> bool:
     """
     if _CONTINUATION.match(question):
         return True
-    if _CJK.search(question):
+    if CJK.search(question):
         return _is_chinese_follow_up(question)
     if names_anything(question):
         return False

@@ -24,7 +24,7 @@ CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # "10486", "个" (CJK characters count as word characters, so without the split the whole run
 # would become one token that nothing else matches).
 _TOKEN = re.compile(rf"[{CJK_CHARS}]+|[^\W_{CJK_CHARS}]+", re.UNICODE)
-_CJK = re.compile(rf"[{CJK_CHARS}]")
+CJK = re.compile(rf"[{CJK_CHARS}]")  # one Chinese (or other CJK) character
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +56,7 @@ def tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     for match in _TOKEN.finditer(text.lower()):
         run = match.group()
-        if _CJK.match(run):
+        if CJK.match(run):
             tokens.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
         elif run not in stop:
             words.append(run)
@@ -75,7 +75,7 @@ def matching_spans(text: str, query: str) -> list[tuple[int, int]]:
     covered = [False] * len(text)
     for match in _TOKEN.finditer(text):
         run, start = match.group(), match.start()
-        if not _CJK.match(run):
+        if not CJK.match(run):
             if set(tokenize(run)) & terms:
                 covered[start : match.end()] = [True] * len(run)
             continue

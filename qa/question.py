@@ -17,11 +17,10 @@ from enum import Enum
 from functools import lru_cache
 
 from qa import chinese
-from qa.lexical import CJK_CHARS, tokenize
+from qa.lexical import CJK, CJK_CHARS, tokenize
 
 logger = logging.getLogger(__name__)
 
-_CJK = re.compile(rf"[{CJK_CHARS}]")
 _WORD = re.compile(rf"[{CJK_CHARS}]+|[^\W_{CJK_CHARS}]+(?:['’][^\W_{CJK_CHARS}]+)?", re.UNICODE)
 
 # Function words on top of the BM25 stop list: they never carry what a question is about.
@@ -163,7 +162,7 @@ def content_terms(text: str) -> tuple[Term, ...]:
         word = match.group()
         if word.lower() in FUNCTION_WORDS:
             continue
-        if _CJK.match(word):
+        if CJK.match(word):
             terms = _chinese_terms(word)
         else:
             terms = [Term(word, stem, term_weight(word), is_key(word)) for stem in stems_of(word)]

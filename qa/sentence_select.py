@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.entities import Mention, find_mentions, specificity
-from qa.lexical import CJK_CHARS
+from qa.lexical import CJK
 from qa.models import Article, ArticleMeta, Hit
 from qa.question import QuestionInfo, stems_of
 from qa.sentences import split_sentences
@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 
 # A sentence holding "[3]" could not be told apart from an answer's citation markers.
 _MARKER_LIKE = re.compile(r"\[\d+\]")
-_CJK = re.compile(rf"[{CJK_CHARS}]")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -186,10 +185,10 @@ def features(candidate: Candidate) -> tuple[float, ...]:
 def words(text: str) -> int:
     """About how many words ``text`` has: whitespace-separated ones, or where there is Chinese
     (written without spaces), its runs of letters or digits plus a word per two characters."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(CJK.findall(text))
     if not cjk:
         return len(text.split())
-    return len(_WORD.findall(_CJK.sub(" ", text))) + cjk // 2
+    return len(_WORD.findall(CJK.sub(" ", text))) + cjk // 2
 
 
 def combine(candidate: Candidate, weights: SentenceWeights) -> float:
