@@ -26,7 +26,7 @@ from qa.disagreement import disagreement_note, find_disagreement
 from qa.embedding import Embedder
 from qa.errors import InvalidArgumentError
 from qa.followup import Turn, rewrite
-from qa.models import Answer, SearchResults
+from qa.models import Answer, Hit, SearchResults
 from qa.question import read_question, with_local_idf
 from qa.sentence_select import (
     ArticleSource,
@@ -230,9 +230,19 @@ def abstention(question: str, query: str, results: SearchResults, related: int) 
         text=NOT_IN_ARCHIVE,
         citations=(),
         abstained=True,
-        related=tuple(results.hits[:related]),
+        related=closest_articles(results.hits, related),
         dates=results.dates,
     )
+
+
+def closest_articles(hits: Sequence[Hit], n: int) -> tuple[Hit, ...]:
+    """The best ``n`` hits, one per article while other articles remain, in rank order."""
+    first: dict[str, int] = {}
+    for i, hit in enumerate(hits):
+        first.setdefault(hit.article.id, i)
+    picked = sorted(first.values())[:n]
+    picked += [i for i in range(len(hits)) if i not in picked][: n - len(picked)]
+    return tuple(hits[i] for i in sorted(picked))
 
 
 def answer(

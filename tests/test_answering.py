@@ -20,6 +20,7 @@ from qa.answering import (
     AnswerConfig,
     ExtractiveAnswerer,
     answer,
+    closest_articles,
 )
 from qa.citations import answer_sentences, answer_text, contract_violations, excerpt_bounds
 from qa.disagreement import find_disagreement
@@ -300,6 +301,15 @@ def test_weak_evidence_abstains_and_offers_related_passages() -> None:
     reply = answer("What is the population of Brazil?", source, config=NEVER)
     assert reply.abstained and reply.text == NOT_IN_ARCHIVE and reply.citations == ()
     assert [h.article.id for h in reply.related] == ["a", "b"]
+
+
+def test_related_passages_come_from_different_articles_first() -> None:
+    a, b = article("a", TALKS), article("b", SIGNING)
+    hits = [whole_hit(a, 0.9), whole_hit(a, 0.8), whole_hit(a, 0.7), whole_hit(b, 0.6)]
+    assert [h.score for h in closest_articles(hits, 3)] == [0.9, 0.8, 0.6]  # b before a's third
+    assert [h.score for h in closest_articles(hits, 2)] == [0.9, 0.6]
+    assert [h.score for h in closest_articles(hits[:3], 2)] == [0.9, 0.8]  # one article: its best
+    assert closest_articles([], 3) == ()
 
 
 def test_answer_rejects_bad_arguments() -> None:
