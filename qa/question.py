@@ -17,7 +17,7 @@ from enum import Enum
 from functools import lru_cache
 
 from qa import chinese
-from qa.lexical import CJK, CJK_CHARS, tokenize
+from qa.lexical import CJK, CJK_CHARS, chinese_numbers, tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +174,8 @@ def content_terms(text: str) -> tuple[Term, ...]:
 
 def _chinese_terms(run: str) -> list[Term]:
     """The bigrams of a run of Chinese; those inside a name (place, person, organisation) are
-    key terms, as a capitalised English word is: "贵州省" in "贵州省2023年地区生产总值"."""
+    key terms, as a capitalised English word is: "贵州省" in "贵州省2023年地区生产总值". So is
+    a number written in Chinese numerals (第二十四届: 24)."""
     if len(run) < 2:
         return [Term(run, run, 1.0)]
     names = chinese.name_mask(run)
@@ -182,7 +183,8 @@ def _chinese_terms(run: str) -> list[Term]:
     for i in range(len(run) - 1):
         key = names[i] and names[i + 1]
         terms.append(Term(run, run[i : i + 2], 2.0 if key else 1.0, key))
-    return terms
+    # an ordinal or year in Chinese numerals is a number, like 24 in "the 24th"
+    return terms + [Term(run, number, 2.0, True) for number in chinese_numbers(run)]
 
 
 def read_question(text: str, asked: str | None = None) -> QuestionInfo:

@@ -17,7 +17,7 @@ from qa.answering import answer
 from qa.citations import contract_violations
 from qa.display import highlight
 from qa.entities import find_mentions, specificity
-from qa.lexical import tokenize
+from qa.lexical import chinese_numbers, numeral_value, tokenize
 from qa.question import AnswerType, answer_type, read_question
 
 ARCHIVE = Path(__file__).resolve().parent / "data" / "zh_archive"
@@ -91,6 +91,24 @@ def test_chinese_names_are_key_terms(question: str, keys: set[str]) -> None:
     assert key_coverage(info, "贵州省2023年地区生产总值20913亿元。") == 1.0
 
 
+@pytest.mark.parametrize(
+    "numeral, value",
+    [("十", 10), ("十四", 14), ("二十四", 24), ("三百", 300), ("一百零五", 105),
+     ("两千零二十三", 2023), ("二〇二三", 2023), ("二三十", None), ("十百", None)],
+)  # fmt: skip
+def test_chinese_numerals_are_read(numeral: str, value: int | None) -> None:
+    assert numeral_value(numeral) == value
+
+
+def test_ordinals_and_years_in_chinese_numerals_match_digits() -> None:
+    assert "24" in tokenize("第二十四届哈尔滨冰雪大世界开园")
+    assert "2023" in tokenize("二〇二三年十二月")
+    assert "24" in tokenize("第24届冰雪大世界")
+    assert chinese_numbers("一带一路，第一产业，十四五") == ["1"]  # only after 第, or a year
+    keys = {t.stem for t in read_question("第二十五届冰雪大世界什么时候开园？").terms if t.key}
+    assert "25" in keys  # the ordinal is a number the answer's passage must hold
+
+
 def test_search_highlights_the_matching_chinese_not_the_whole_clause() -> None:
     text = "截至10月底，长春市累计建成5G基站10486个。Xu Zhijun attended."
     assert highlight(text, "长春市5G基站 Xu", color=False) == (
@@ -108,6 +126,7 @@ def test_lexical_search_matches_chinese_next_to_numbers(zh_retriever) -> None:  
 # (question, the article that must be cited, words the answer must contain)
 GOLDEN = [
     ("哈尔滨冰雪大世界什么时候开园？", "harbin_ice", ["12月18日"]),
+    ("第25届冰雪大世界什么时候开园？", "harbin_ice", ["12月18日"]),  # 第二十五届 in the article
     ("长春市建成了多少个5G基站？", "changchun_5g", ["10486"]),
     ("吉林省2022年地区生产总值是多少？", "jilin_economy", ["1.31万亿元"]),
     ("谁出席了华为与吉林的签约仪式？", "huawei_jilin", ["徐直军"]),
