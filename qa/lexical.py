@@ -65,12 +65,18 @@ def tokenize(text: str) -> list[str]:
     for match in _TOKEN.finditer(text.lower()):
         run = match.group()
         if CJK.match(run):
-            tokens.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+            tokens.extend(bigrams(run))
             tokens.extend(chinese_numbers(run))
         elif run not in stop:
             words.append(run)
     tokens.extend(_stemmer().stemWords(words))
     return tokens
+
+
+def bigrams(run: str) -> list[str]:
+    """The overlapping character bigrams of a run of CJK characters, in order (``bigrams(run)[i]``
+    starts at ``run[i]``); a one-character run is its own token."""
+    return [run[i : i + 2] for i in range(max(1, len(run) - 1))]
 
 
 def chinese_numbers(run: str) -> list[str]:
@@ -120,9 +126,9 @@ def matching_spans(text: str, query: str) -> list[tuple[int, int]]:
             if set(tokenize(run)) & terms:
                 covered[start : match.end()] = [True] * len(run)
             continue
-        for i in range(max(1, len(run) - 1)):
-            if run[i : i + 2] in terms:
-                covered[start + i : start + i + 2] = [True] * len(run[i : i + 2])
+        for i, gram in enumerate(bigrams(run)):
+            if gram in terms:
+                covered[start + i : start + i + len(gram)] = [True] * len(gram)
     spans = []
     for hit, run_of in itertools.groupby(range(len(text)), key=covered.__getitem__):
         if hit:

@@ -17,7 +17,7 @@ from enum import Enum
 from functools import lru_cache
 
 from qa import chinese
-from qa.lexical import CJK, CJK_CHARS, chinese_numbers, tokenize
+from qa.lexical import CJK, CJK_CHARS, bigrams, chinese_numbers, tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -180,9 +180,9 @@ def _chinese_terms(run: str) -> list[Term]:
         return [Term(run, run, 1.0)]
     names = chinese.name_mask(run)
     terms = []
-    for i in range(len(run) - 1):
+    for i, gram in enumerate(bigrams(run)):
         key = names[i] and names[i + 1]
-        terms.append(Term(run, run[i : i + 2], 2.0 if key else 1.0, key))
+        terms.append(Term(run, gram, 2.0 if key else 1.0, key))
     # an ordinal or year in Chinese numerals is a number, like 24 in "the 24th"
     return terms + [Term(run, number, 2.0, True) for number in chinese_numbers(run)]
 
