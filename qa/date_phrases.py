@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from qa.chinese import numeral_value
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["DateMention", "find_mentions", "month_span", "part_span", "shift_months", "year_span"]
@@ -223,11 +225,12 @@ _POINTS: tuple[tuple[re.Pattern[str], Callable[..., Span | None], bool, bool], .
 # Chinese: 2023年6月15日, 2023年6月, 2023年上半年, 2023年第一季度, 2023年, 今年, 去年, 上个月,
 # 近三年. "年" is a word character, so these need no \b after the year.
 ZH_YEAR = r"(?<!\d)(?P<year>(?:19|20)\d\d)年"
-_ZH_NUMBER = dict(zip("一二两三四五六七八九十", (1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10), strict=True))
 
 
 def _zh_number(text: str) -> int:
-    return int(text) if text.isdigit() else _ZH_NUMBER[text]
+    value = int(text) if text.isdigit() else numeral_value(text)
+    assert value is not None, text  # the patterns allow only 一 to 十
+    return value
 
 
 def _zh_part_span(m: re.Match[str], _ref: dt.date | None) -> Span | None:

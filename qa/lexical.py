@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from qa import chinese
+
 logger = logging.getLogger(__name__)
 
 CJK_CHARS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # 〇 and the ideographs
@@ -27,12 +29,6 @@ CJK_CHARS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # 〇 and the ideog
 # would become one token that nothing else matches).
 _TOKEN = re.compile(rf"[{CJK_CHARS}]+|[^\W_{CJK_CHARS}]+", re.UNICODE)
 CJK = re.compile(rf"[{CJK_CHARS}]")  # one Chinese (or other CJK) character
-_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
-# 第 + a numeral (an ordinal: 第二十四届, 第十四个五年规划) or four digit numerals + 年 (a year).
-_CHINESE_NUMBER = re.compile(
-    r"第([零〇一二两三四五六七八九十百千]+)|([零〇一二三四五六七八九]{4})年"
-)
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +62,7 @@ def tokenize(text: str) -> list[str]:
         run = match.group()
         if CJK.match(run):
             tokens.extend(bigrams(run))
-            tokens.extend(chinese_numbers(run))
+            tokens.extend(chinese.numbers(run))
         elif run not in stop:
             words.append(run)
     tokens.extend(_stemmer().stemWords(words))
@@ -77,38 +73,6 @@ def bigrams(run: str) -> list[str]:
     """The overlapping character bigrams of a run of CJK characters, in order (``bigrams(run)[i]``
     starts at ``run[i]``); a one-character run is its own token."""
     return [run[i : i + 2] for i in range(max(1, len(run) - 1))]
-
-
-def chinese_numbers(run: str) -> list[str]:
-    """The ordinals and years written in Chinese numerals in ``run``, in digits."""
-    found = []
-    for match in _CHINESE_NUMBER.finditer(run):
-        value = numeral_value(match.group(1) or match.group(2))
-        if value is not None:
-            found.append(str(value))
-    return found
-
-
-def numeral_value(numeral: str) -> int | None:
-    """The value of a Chinese numeral: 二十四 -> 24, 一百零五 -> 105, 十 -> 10, 二〇二三 -> 2023
-    (digit by digit when it has no 十/百/千); None when it is not a well-formed number."""
-    if not any(c in _UNITS for c in numeral):
-        return int("".join(str(_DIGITS[c]) for c in numeral))
-    total, digit, last_unit = 0, None, 10_000
-    for c in numeral:
-        if c in "零〇":
-            continue  # a placeholder between units: 一百零五
-        if c in _DIGITS:
-            if digit is not None:
-                return None  # two digits in a row: 二三十 is not a number
-            digit = _DIGITS[c]
-        else:
-            unit = _UNITS[c]
-            if unit >= last_unit:
-                return None  # units must fall: 十百 is not a number
-            total += (1 if digit is None else digit) * unit
-            digit, last_unit = None, unit
-    return total + (digit or 0)
 
 
 def matching_spans(text: str, query: str) -> list[tuple[int, int]]:

@@ -17,7 +17,7 @@ from enum import Enum
 from functools import lru_cache
 
 from qa import chinese
-from qa.lexical import CJK, CJK_CHARS, bigrams, chinese_numbers, tokenize
+from qa.lexical import CJK, CJK_CHARS, bigrams, tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def _chinese_terms(run: str) -> list[Term]:
         key = names[i] and names[i + 1]
         terms.append(Term(run, gram, 2.0 if key else 1.0, key))
     # an ordinal or year in Chinese numerals is a number, like 24 in "the 24th"
-    return terms + [Term(run, number, 2.0, True) for number in chinese_numbers(run)]
+    return terms + [Term(run, number, 2.0, True) for number in chinese.numbers(run)]
 
 
 def read_question(text: str, asked: str | None = None) -> QuestionInfo:
