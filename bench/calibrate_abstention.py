@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from corpus import SEED_QUESTIONS, SEEDS
+from corpus import EVAL, SEED_QUESTIONS, SEEDS
 
 from qa.abstain import FEATURES
 from qa.answering import AnswerConfig, ExtractiveAnswerer, answer
@@ -53,7 +53,6 @@ from qa.evaluation import (
 )
 from qa.retriever import Retriever, load_retriever
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 ZH = "zh_gov_news"
 LOCAL = {ZH: Path(__file__).resolve().parent / "data" / ZH}  # the project's own sets
 ANSWERABLE = ("xquad_en", "rgb_en_fact", "squad2_cs224n_dev", ZH)

@@ -3,8 +3,9 @@
 Without a tagger, the shape of the text is the evidence: a person is a run of capitalised words
 that are not titles or institutions, a place follows "in"/"at" or ends in "City"/"Province", a
 date names a month or a year (in Chinese text: 2023年1月9日, 12月18日), a number is digits or a
-number word. Chinese names and places have no such shape without a word segmenter, so Chinese
-"who" and "where" questions rank sentences by their other features only.
+number word. Chinese names and places have no such shape; jieba can tag them (``qa.chinese``),
+but as answer shapes its tags cost accuracy and time (see the README), so Chinese "who" and
+"where" questions rank sentences by their other features only.
 """
 
 from __future__ import annotations
