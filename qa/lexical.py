@@ -4,7 +4,9 @@ English words are lower-cased, stop words dropped and Snowball-stemmed (PyStemme
 CJK characters become overlapping character bigrams, so a Chinese fragment in a question can
 match the same fragment in an article without a word segmenter. An ordinal or a year written in
 Chinese numerals (第二十四届, 二〇二三年) also gives its number in digits (24, 2023), so that it
-matches the way a question or another article writes it (第24届, 2023年).
+matches the way a question or another article writes it (第24届, 2023年). So does an English
+number or ordinal word from two to twenty ("fourth", "twelve") and an ordinal in digits ("4th"):
+"season 4" then matches "the fourth season", "14th" matches "fourteenth".
 """
 
 from __future__ import annotations
@@ -29,6 +31,18 @@ CJK_CHARS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # 〇 and the ideog
 # would become one token that nothing else matches).
 _TOKEN = re.compile(rf"[{CJK_CHARS}]+|[^\W_{CJK_CHARS}]+", re.UNICODE)
 CJK = re.compile(rf"[{CJK_CHARS}]")  # one Chinese (or other CJK) character
+
+# "one" and "first" are left out: they are mostly not numbers ("one of", "for the first time").
+_CARDINALS = (
+    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty"
+).split()
+_ORDINALS = (
+    "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+NUMBER_WORDS = {w: str(i) for words in (_CARDINALS, _ORDINALS) for i, w in enumerate(words, 2)}
+_DIGIT_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 
 
 @lru_cache(maxsize=1)
@@ -65,8 +79,17 @@ def tokenize(text: str) -> list[str]:
             tokens.extend(chinese.numbers(run))
         elif run not in stop:
             words.append(run)
+            tokens.extend(_number_of(run))
     tokens.extend(_stemmer().stemWords(words))
     return tokens
+
+
+def _number_of(word: str) -> list[str]:
+    """The digits an English number word or digit ordinal stands for ("fourth", "4th": "4")."""
+    if word in NUMBER_WORDS:
+        return [NUMBER_WORDS[word]]
+    ordinal = _DIGIT_ORDINAL.fullmatch(word)
+    return [ordinal.group(1)] if ordinal else []
 
 
 def bigrams(run: str) -> list[str]:

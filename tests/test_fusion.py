@@ -7,6 +7,7 @@ import math
 import pytest
 
 from qa.fusion import rrf, score_fusion, with_context, zscore_fusion
+from qa.lexical import matching_spans, tokenize
 from qa.matching import collapse_duplicates, must_match_terms, phrase_coverage
 
 DENSE = {1: 0.9, 2: 0.7, 3: 0.5}
@@ -59,6 +60,16 @@ def test_phrase_coverage_ignores_case_and_spacing() -> None:
     terms = ("wang ji", "4266")
     assert phrase_coverage(terms, "Mayor WangJi visited") == 0.5
     assert phrase_coverage(terms, "wang  ji and the “4266” system") == 1.0
+
+
+def test_number_words_and_ordinals_also_give_their_digits() -> None:
+    assert set(tokenize("season 4")) & set(tokenize("the fourth season")) == {"season", "4"}
+    assert "14" in tokenize("the fourteenth Five-Year Plan")
+    assert "14" in tokenize("the 14th Five-Year Plan")
+    assert "12" in tokenize("twelve people")
+    assert "1" not in tokenize("one of the first")  # mostly not numbers
+    text = "The fourth season premieres"
+    assert [text[a:b] for a, b in matching_spans(text, "season 4")] == ["fourth", "season"]
 
 
 def test_duplicates_collapse_keeps_the_better_copy() -> None:
