@@ -88,7 +88,7 @@ def _number_of(word: str) -> list[str]:
     """The digits an English number word or digit ordinal stands for ("fourth", "4th": "4")."""
     if word in NUMBER_WORDS:
         return [NUMBER_WORDS[word]]
-    ordinal = _DIGIT_ORDINAL.fullmatch(word)
+    ordinal = _DIGIT_ORDINAL.fullmatch(word) if word[0].isdigit() else None  # most words: no
     return [ordinal.group(1)] if ordinal else []
 
 
