@@ -30,7 +30,14 @@ from qa.answering import AnswerConfig, ExtractiveAnswerer
 from qa.eval_runner import index_corpus
 from qa.evaluation import answer_found, load_beir
 from qa.question import read_question, with_local_idf
-from qa.sentence_select import Documents, SentenceWeights, clip, describe, features, gather
+from qa.sentence_select import (
+    Documents,
+    SentenceWeights,
+    describe,
+    features,
+    gather,
+    similarities,
+)
 
 SETS = ("xquad_en", "squad2_cs224n_dev", "rgb_en_fact")
 NAMES = tuple(f.name for f in fields(SentenceWeights))  # in the order of features()
@@ -46,9 +53,13 @@ def question_rows(
     described = [describe(c, info) for c in candidates]
     if not described:
         return {"x": [], "y": [], "set": ""}
-    texts = [question] + [clip(c.text, cfg.dense_chars) for c in described]
-    vectors = retriever.embedder.encode(texts, show_progress=False)
-    dense = vectors[1:] @ vectors[0]
+    dense = similarities(
+        described,
+        question,
+        lambda texts: retriever.embedder.encode(texts, show_progress=False),
+        cfg.dense_chars,
+        cfg.window_chars,
+    )
     scored = [replace(c, dense=float(d)) for c, d in zip(described, dense, strict=True)]
     return {
         "x": [list(features(c)) for c in scored],

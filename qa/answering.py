@@ -40,7 +40,7 @@ from qa.sentence_select import (
 
 logger = logging.getLogger(__name__)
 
-REVISION = 7  # bump when the calibrated defaults change
+REVISION = 8  # bump when the calibrated defaults change
 NOT_IN_ARCHIVE = "The archive does not say: none of its articles answers this question."
 
 
@@ -54,6 +54,9 @@ class AnswerConfig:
         margin: A further sentence joins the best one when it scores within this of it.
         shortlist: Candidate sentences (best by lexical score) that get a dense similarity.
         dense_chars: Characters of a sentence embedded for that similarity (its start).
+        window_chars: Characters of the sentence's reading window (the end of the sentence
+            before, the sentence, the start of the one after), whose similarity counts when
+            higher than the sentence's own; 0 embeds sentences alone.
         context_chars: Most characters of each neighbouring sentence shown in an excerpt.
         disagreement_coverage: Share of the question a sentence must cover to count as an
             article's claim when checking whether dated sources disagree.
@@ -72,6 +75,7 @@ class AnswerConfig:
     margin: float = 0.2
     shortlist: int = 8
     dense_chars: int = 200
+    window_chars: int = 300
     context_chars: int = 300
     disagreement_coverage: float = 0.5
     related: int = 3
@@ -79,9 +83,9 @@ class AnswerConfig:
     # Calibrated by bench/calibrate_abstention.py (its fit.json): on held-out questions it
     # answers 94-100% of answerable ones (Chinese included) and abstains on 93.5-100% of
     # cross-set ones.
-    abstain_weights: tuple[float, ...] = (3.755, 3.073, 3.675, 2.395, 2.809)
-    abstain_bias: float = -7.483
-    abstain_threshold: float = 0.51
+    abstain_weights: tuple[float, ...] = (3.937, 3.103, 3.56, 2.394, 2.79)
+    abstain_bias: float = -7.6
+    abstain_threshold: float = 0.5
     revision: int = REVISION
 
     @classmethod
@@ -187,6 +191,7 @@ class ExtractiveAnswerer:
             weights=cfg.weights,
             shortlist=cfg.shortlist,
             dense_chars=cfg.dense_chars,
+            window_chars=cfg.window_chars,
         )
         background = (
             source.background(self._encoder(source.embedder)([info.text])[0])  # cached by rank

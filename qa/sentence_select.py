@@ -2,9 +2,12 @@
 
 Every sentence of every retrieved passage is a candidate. A cheap score (lexical coverage of the
 question, an answer-shaped phrase, the passage's rank) keeps the best few, which are then scored
-again with their dense similarity to the question. The most specific sentence wins: it covers the
-question's words *and* adds a phrase of the asked type (a place for "where") that the question
-does not already contain; a sentence that only echoes the question is penalised.
+again with their dense similarity to the question: that of the sentence alone or, when higher,
+of the sentence read with its neighbours ("2021 Wimbledon Championships. The Ladies' Singles
+title was won by Ashleigh Barty ..."), since a sentence that answers often leaves its subject
+to the one before. The most specific sentence wins: it covers the question's words *and* adds
+a phrase of the asked type (a place for "where") that the question does not already contain;
+a sentence that only echoes the question is penalised.
 """
 
 from __future__ import annotations
@@ -204,6 +207,7 @@ def rank(
     weights: SentenceWeights,
     shortlist: int,
     dense_chars: int = 400,
+    window_chars: int = 0,
 ) -> list[Candidate]:
     """Score the best of the ``described`` candidates for ``question``, best first.
 
@@ -216,15 +220,49 @@ def rank(
             are returned.
         dense_chars: Only the first this many characters of a sentence are embedded (a run-on
             sentence costs time in proportion to its length and says little more).
+        window_chars: See :func:`similarities`; 0 embeds the sentence alone.
     """
     short = sorted(described, key=lambda c: combine(c, weights), reverse=True)[:shortlist]
     if not short:
         return []
-    vectors = encode([question.text] + [clip(c.text, dense_chars) for c in short])
-    similarity = vectors[1:] @ vectors[0]
+    similarity = similarities(short, question.text, encode, dense_chars, window_chars)
     scored = [replace(c, dense=float(s)) for c, s in zip(short, similarity, strict=True)]
     scored = [replace(c, score=combine(c, weights)) for c in scored]
     return sorted(scored, key=lambda c: c.score, reverse=True)
+
+
+def similarities(
+    candidates: Sequence[Candidate],
+    question: str,
+    encode: Callable[[list[str]], np.ndarray],
+    dense_chars: int,
+    window_chars: int = 0,
+) -> np.ndarray:
+    """The dense similarity of each candidate to ``question``.
+
+    With ``window_chars``, a candidate also gets the similarity of its reading window (see
+    :func:`window`) and keeps the higher of the two. The sentence alone stays in the running
+    so that a passage's off-topic neighbour does not drag down a sentence that answers by
+    itself.
+    """
+    texts = [clip(c.text, dense_chars) for c in candidates]
+    if window_chars:
+        texts += [window(c, window_chars) for c in candidates]
+    vectors = encode([question, *texts])
+    similarity = vectors[1:] @ vectors[0]
+    if not window_chars:
+        return similarity
+    n = len(candidates)
+    return np.maximum(similarity[:n], similarity[n:])
+
+
+def window(candidate: Candidate, chars: int) -> str:
+    """The sentence with the end of the one before and the start of the one after, in about
+    ``chars`` characters: at most half of them from the sentence before."""
+    before = candidate.before[-(chars // 2) :]
+    cut = before.find(" ") if len(before) < len(candidate.before) else -1
+    before = before[cut + 1 :]  # start at a word boundary
+    return clip(" ".join(t for t in (before, candidate.text, candidate.after) if t), chars)
 
 
 def clip(text: str, limit: int) -> str:

@@ -15,10 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.answering import NOT_IN_ARCHIVE, answer
+from qa.answering import NOT_IN_ARCHIVE, AnswerConfig, answer
 from qa.citations import answer_sentences, contract_violations
-from qa.models import Answer
+from qa.models import Answer, Article, Hit
+from qa.question import read_question, with_local_idf
 from qa.render import answer_to_dict, format_answer
+from qa.sentence_select import Documents, describe, gather, rank
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -88,6 +90,65 @@ def check_contract(reply: Answer, retriever) -> None:  # type: ignore[no-untyped
     citations are numbered 1..N in order of first use (see qa.citations)."""
     assert contract_violations(reply, retriever) == [], reply
     assert all(sentence for sentence, _ in answer_sentences(reply.text))
+
+
+def test_a_sentence_that_leaves_its_subject_to_the_one_before_can_win(embedder) -> None:
+    """Read with the heading before it, the sentence that names the winner answers; alone,
+    it loses to the heading, which only repeats the question."""
+    awards = Article(
+        "a",
+        "Awards",
+        None,
+        "src",
+        "2023 Jilin Provincial Science and Technology Awards. The top prize went to Zhang Wei "
+        "of Jilin University for his work on corn breeding. The ceremony was held in Changchun.",
+        "a.txt",
+        "0" * 64,
+    )
+    history = Article(
+        "b",
+        "History",
+        None,
+        "src",
+        "Jilin has held the science and technology awards every year since 1999. Li Hong, a "
+        "chemist, won the award in 2019.",
+        "b.txt",
+        "0" * 64,
+    )
+    docs = Documents(_Articles(awards, history))
+    hits = [_whole(awards, 0.9), _whole(history, 1.0)]
+    question = "Who won the 2023 Jilin science and technology award?"
+    candidates = gather(hits, docs)
+    info = with_local_idf(read_question(question), [c.text for c in candidates])
+    described = [describe(c, info) for c in candidates]
+    config = AnswerConfig()
+
+    def best(window_chars: int) -> str:
+        ranked = rank(
+            described,
+            info,
+            lambda texts: embedder.encode(texts, show_progress=False),
+            weights=config.weights,
+            shortlist=config.shortlist,
+            dense_chars=config.dense_chars,
+            window_chars=window_chars,
+        )
+        return ranked[0].text
+
+    assert best(config.window_chars).startswith("The top prize went to Zhang Wei")
+    assert best(0).startswith("2023 Jilin Provincial")
+
+
+class _Articles:
+    def __init__(self, *articles: Article) -> None:
+        self.articles = {a.id: a for a in articles}
+
+    def get_article(self, article_id: str) -> Article:
+        return self.articles[article_id]
+
+
+def _whole(a: Article, score: float) -> Hit:
+    return Hit(0, a.body, score, 0, len(a.body), a.meta, dense_score=score)
 
 
 @pytest.mark.parametrize("question, article, words", GOLDEN, ids=[g[0] for g in GOLDEN])

@@ -37,6 +37,8 @@ from qa.sentence_select import (
     gather,
     rank,
     select,
+    similarities,
+    window,
     words,
 )
 from qa.sentences import split_sentences
@@ -213,6 +215,31 @@ def test_select_stops_at_the_margin_and_skips_repeats() -> None:
 def test_clip_cuts_at_a_word() -> None:
     assert clip("one two three", 9) == "one two"
     assert clip("short", 9) == "short"
+
+
+def test_reading_window_holds_the_neighbours_within_its_size() -> None:
+    source = FakeRetriever(article("a", TALKS))
+    middle = gather([whole_hit(source.articles["a"])], Documents(source))[1]
+    assert middle.text.startswith("On February 17")
+    wide = window(middle, 1000)
+    assert wide == f"{middle.before} {middle.text} {middle.after}"
+    narrow = window(middle, 40)  # half of it at most from the sentence before, from a word
+    assert narrow == "were important. On February 17, Jing"
+    first = gather([whole_hit(source.articles["a"])], Documents(source))[0]
+    assert window(first, 1000) == f"{first.text} {first.after}"  # nothing before the first
+
+
+def test_window_similarity_counts_only_when_higher() -> None:
+    source = FakeRetriever(article("a", TALKS))
+    found = gather([whole_hit(source.articles["a"])], Documents(source))
+    encode = source.embedder.encode
+    question = "Who attended the talks in Changchun?"
+    alone = similarities(found, question, encode, dense_chars=400)
+    read = similarities(found, question, encode, dense_chars=400, window_chars=300)
+    assert np.all(read >= alone - 1e-6)
+    windows = encode([question] + [window(c, 300) for c in found])
+    assert np.allclose(read, np.maximum(alone, windows[1:] @ windows[0]))
+    assert read[2] > alone[2]  # "Hu Jiafu and Li Wei attended": Changchun is next door
 
 
 # ---------------------------------------------------------------------------- citations
