@@ -245,15 +245,13 @@ def similarities(
     so that a passage's off-topic neighbour does not drag down a sentence that answers by
     itself.
     """
-    texts = [clip(c.text, dense_chars) for c in candidates]
-    if window_chars:
-        texts += [window(c, window_chars) for c in candidates]
-    vectors = encode([question, *texts])
+    vectors = encode([question] + [clip(c.text, dense_chars) for c in candidates])
     similarity = vectors[1:] @ vectors[0]
     if not window_chars:
         return similarity
-    n = len(candidates)
-    return np.maximum(similarity[:n], similarity[n:])
+    # Apart from the sentences: in one batch they would be padded to the windows' length.
+    vectors = encode([question] + [window(c, window_chars) for c in candidates])
+    return np.maximum(similarity, vectors[1:] @ vectors[0])
 
 
 def window(candidate: Candidate, chars: int) -> str:
