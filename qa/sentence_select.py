@@ -214,7 +214,8 @@ def rank(
     Args:
         described: Candidates from :func:`gather`, passed through :func:`describe`.
         question: The question (or rewritten follow-up) as read by ``read_question``.
-        encode: Texts to unit vectors; the question is encoded with the shortlisted sentences.
+        encode: Texts to unit vectors; the question is encoded with the shortlisted sentences,
+            their reading windows in a second call.
         weights: Feature weights.
         shortlist: How many candidates, by lexical score, get a dense similarity; only these
             are returned.
@@ -246,12 +247,13 @@ def similarities(
     itself.
     """
     vectors = encode([question] + [clip(c.text, dense_chars) for c in candidates])
-    similarity = vectors[1:] @ vectors[0]
-    if not window_chars:
+    asked = vectors[0]
+    similarity = vectors[1:] @ asked
+    if not window_chars or not candidates:
         return similarity
     # Apart from the sentences: in one batch they would be padded to the windows' length.
-    vectors = encode([question] + [window(c, window_chars) for c in candidates])
-    return np.maximum(similarity, vectors[1:] @ vectors[0])
+    windows = encode([window(c, window_chars) for c in candidates])
+    return np.maximum(similarity, windows @ asked)
 
 
 def window(candidate: Candidate, chars: int) -> str:
