@@ -32,7 +32,7 @@ def must_match_terms(query: str) -> tuple[str, ...]:
     terms.extend(_CJK_RUN.findall(unquoted))
     for match in _NUMBER.finditer(unquoted):
         value = match.group()
-        if not (len(value) == 4 and 1900 <= int(value) <= 2100):
+        if not (value.isdigit() and len(value) == 4 and 1900 <= int(value) <= 2100):
             terms.append(value)
     terms.extend(_names(unquoted))
     seen: dict[str, None] = {}

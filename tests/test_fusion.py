@@ -52,6 +52,9 @@ def test_must_match_terms() -> None:
         "xu zhijun",
     )
     assert must_match_terms("What is the 4266 system?") == ("4266",)
+    # Four characters with a point or comma are numbers, not years (this used to raise).
+    assert must_match_terms("Why did oil rise to $5.11 in 1973?") == ("5.11",)
+    assert must_match_terms("Was it 1,20 or 2010?") == ("1,20",)
     assert must_match_terms("习近平总书记 said what?") == ("习近平总书记",)
     assert must_match_terms("what happened?") == ()
 
