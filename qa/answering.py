@@ -57,6 +57,9 @@ class AnswerConfig:
         window_chars: Characters of the sentence's reading window (the end of the sentence
             before, the sentence, the start of the one after), whose similarity counts when
             higher than the sentence's own; 0 embeds sentences alone.
+        before_chars: How far back, in characters, the sentences before a candidate count as
+            its context (for its coverage of the question and its reading window); the one
+            right before always does.
         context_chars: Most characters of each neighbouring sentence shown in an excerpt.
         disagreement_coverage: Share of the question a sentence must cover to count as an
             article's claim when checking whether dated sources disagree.
@@ -76,6 +79,7 @@ class AnswerConfig:
     shortlist: int = 8
     dense_chars: int = 200
     window_chars: int = 300
+    before_chars: int = 300
     context_chars: int = 300
     disagreement_coverage: float = 0.5
     related: int = 3
@@ -181,7 +185,7 @@ class ExtractiveAnswerer:
         """The answer the passages support, with the evidence for it, before abstention."""
         cfg = self.config
         docs = Documents(source)
-        candidates = gather(results.hits, docs)
+        candidates = gather(results.hits, docs, cfg.before_chars)
         info = with_local_idf(read_question(query, question), [c.text for c in candidates])
         described = [describe(c, info) for c in candidates]
         ranked = rank(

@@ -64,7 +64,7 @@ class Candidate:
     text: str
     hit_rank: int
     hit_score: float  # the passage's fused score relative to the best passage's (<= 1)
-    before: str = ""  # the previous sentence of the article, often naming the subject
+    before: str = ""  # the sentence(s) just before, often naming the subject (see gather)
     after: str = ""  # the next sentence (the excerpt shows both)
     coverage: float = 0.0  # weighted share of the question's terms the sentence contains
     echo: float = 0.0  # share of the sentence's words that are the question's
@@ -98,8 +98,14 @@ class Documents:
         return self._spans[article_id]
 
 
-def gather(hits: Sequence[Hit], docs: Documents) -> list[Candidate]:
-    """The distinct sentences that lie (mostly) inside the hits, best passage first."""
+def gather(hits: Sequence[Hit], docs: Documents, before_chars: int = 0) -> list[Candidate]:
+    """The distinct sentences that lie (mostly) inside the hits, best passage first.
+
+    A candidate's ``before`` is the sentence just before it, extended back over earlier
+    sentences while the whole stretch fits in ``before_chars``: after a heading or a label
+    ("Xenoblade Chronicles 2 ... Release date. December 1, 2017") the subject is often two or
+    three short sentences back. Its ``after`` is the next sentence.
+    """
     top = max((h.score for h in hits), default=0.0)
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
@@ -114,7 +120,11 @@ def gather(hits: Sequence[Hit], docs: Documents) -> list[Candidate]:
             if (hit.article.id, start) in seen or _MARKER_LIKE.search(body, start, end):
                 continue
             seen.add((hit.article.id, start))
-            before = body[spans[index - 1][0] : spans[index - 1][1]] if index else ""
+            before = (
+                body[spans[_reach_back(spans, index, before_chars)][0] : spans[index - 1][1]]
+                if index
+                else ""
+            )
             after = (
                 body[spans[index + 1][0] : spans[index + 1][1]] if index + 1 < len(spans) else ""
             )
@@ -124,6 +134,16 @@ def gather(hits: Sequence[Hit], docs: Documents) -> list[Candidate]:
                 )
             )
     return out
+
+
+def _reach_back(spans: Sequence[tuple[int, int]], index: int, chars: int) -> int:
+    """The first of the sentences before ``spans[index]`` that fit, with those after it up to
+    ``index``, in ``chars`` characters; always at least the one right before."""
+    first = index - 1
+    end = spans[index - 1][1]
+    while first > 0 and end - spans[first - 1][0] <= chars:
+        first -= 1
+    return first
 
 
 def describe(candidate: Candidate, question: QuestionInfo, context: float = 0.5) -> Candidate:
@@ -257,8 +277,8 @@ def similarities(
 
 
 def window(candidate: Candidate, chars: int) -> str:
-    """The sentence with the end of the one before and the start of the one after, in about
-    ``chars`` characters: at most half of them from the sentence before."""
+    """The sentence with the end of the text before it and the start of the sentence after,
+    in about ``chars`` characters: at most half of them from before."""
     before = candidate.before[-(chars // 2) :]
     cut = before.find(" ") if len(before) < len(candidate.before) else -1
     before = before[cut + 1 :]  # start at a word boundary

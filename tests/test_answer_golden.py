@@ -139,6 +139,53 @@ def test_a_sentence_that_leaves_its_subject_to_the_one_before_can_win(embedder) 
     assert best(0).startswith("2023 Jilin Provincial")
 
 
+def test_a_value_after_its_label_is_read_with_the_heading_further_back(embedder) -> None:
+    """In a notice of labelled fields the dates name no event; the event's name is three short
+    sentences back. Read that far back, the dates answer; with only the label before them
+    ("Dates."), a history sentence that repeats the question's words wins."""
+    notice = Article(
+        "a",
+        "Notice",
+        None,
+        "src",
+        "Notice. 2024 Changchun International Auto Expo. Venue. Changchun International "
+        "Exhibition Center. Dates. July 12 to 20, 2024. Tickets are sold online.",
+        "a.txt",
+        "0" * 64,
+    )
+    history = Article(
+        "b",
+        "History",
+        None,
+        "src",
+        "The Changchun Auto Expo has been held every summer since 2004 and drew 800,000 "
+        "visitors in 2023.",
+        "b.txt",
+        "0" * 64,
+    )
+    docs = Documents(_Articles(notice, history))
+    hits = [_whole(notice, 1.0), _whole(history, 0.9)]
+    question = "When is the 2024 Changchun Auto Expo held?"
+    config = AnswerConfig()
+
+    def best(before_chars: int) -> str:
+        candidates = gather(hits, docs, before_chars)
+        info = with_local_idf(read_question(question), [c.text for c in candidates])
+        ranked = rank(
+            [describe(c, info) for c in candidates],
+            info,
+            lambda texts: embedder.encode(texts, show_progress=False),
+            weights=config.weights,
+            shortlist=config.shortlist,
+            dense_chars=config.dense_chars,
+            window_chars=config.window_chars,
+        )
+        return ranked[0].text
+
+    assert best(config.before_chars) == "July 12 to 20, 2024."
+    assert best(0).startswith("The Changchun Auto Expo has been held")
+
+
 class _Articles:
     def __init__(self, *articles: Article) -> None:
         self.articles = {a.id: a for a in articles}

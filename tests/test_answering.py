@@ -186,6 +186,23 @@ def test_gather_keeps_sentences_inside_hits_once() -> None:
     assert all(c.text == TALKS[c.start : c.end] for c in found)
 
 
+def test_gather_reads_back_over_short_sentences_within_reach() -> None:
+    body = "Notice. The 2024 Auto Expo. Venue. Changchun. Dates. July 12 to 20. Tickets online."
+    a = article("a", body)
+    spans = split_sentences(body)
+
+    def dates(before_chars: int) -> str:
+        found = gather([whole_hit(a)], Documents(FakeRetriever(a)), before_chars)
+        return next(c.before for c in found if c.text == "July 12 to 20.")
+
+    assert dates(0) == "Dates."  # the sentence right before, whatever the reach
+    assert dates(5) == "Dates."
+    assert dates(len("Venue. Changchun. Dates.")) == "Venue. Changchun. Dates."
+    assert dates(1000) == body[: body.index(" July")]  # back to the first sentence
+    first = gather([whole_hit(a)], Documents(FakeRetriever(a)), 1000)[0]
+    assert (first.before, (first.start, first.end)) == ("", spans[0])
+
+
 def test_the_most_specific_sentence_wins() -> None:
     """The sentence naming a place beats one that only repeats the question's words."""
     source = FakeRetriever(article("a", TALKS))
