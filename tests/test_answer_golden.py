@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import string
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -95,95 +96,70 @@ def check_contract(reply: Answer, retriever) -> None:  # type: ignore[no-untyped
 def test_a_sentence_that_leaves_its_subject_to_the_one_before_can_win(embedder) -> None:
     """Read with the heading before it, the sentence that names the winner answers; alone,
     it loses to the heading, which only repeats the question."""
-    awards = Article(
+    awards = _article(
         "a",
-        "Awards",
-        None,
-        "src",
         "2023 Jilin Provincial Science and Technology Awards. The top prize went to Zhang Wei "
         "of Jilin University for his work on corn breeding. The ceremony was held in Changchun.",
-        "a.txt",
-        "0" * 64,
     )
-    history = Article(
+    history = _article(
         "b",
-        "History",
-        None,
-        "src",
         "Jilin has held the science and technology awards every year since 1999. Li Hong, a "
         "chemist, won the award in 2019.",
-        "b.txt",
-        "0" * 64,
     )
-    docs = Documents(_Articles(awards, history))
-    hits = [_whole(awards, 0.9), _whole(history, 1.0)]
+    hits = [(awards, 0.9), (history, 1.0)]
     question = "Who won the 2023 Jilin science and technology award?"
-    candidates = gather(hits, docs)
-    info = with_local_idf(read_question(question), [c.text for c in candidates])
-    described = [describe(c, info) for c in candidates]
     config = AnswerConfig()
-
-    def best(window_chars: int) -> str:
-        ranked = rank(
-            described,
-            info,
-            lambda texts: embedder.encode(texts, show_progress=False),
-            weights=config.weights,
-            shortlist=config.shortlist,
-            dense_chars=config.dense_chars,
-            window_chars=window_chars,
-        )
-        return ranked[0].text
-
-    assert best(config.window_chars).startswith("The top prize went to Zhang Wei")
-    assert best(0).startswith("2023 Jilin Provincial")
+    read = _best_sentence(embedder, hits, question, replace(config, window_chars=300))
+    assert read.startswith("The top prize went to Zhang Wei")
+    alone = _best_sentence(embedder, hits, question, replace(config, window_chars=0))
+    assert alone.startswith("2023 Jilin Provincial")
 
 
 def test_a_value_after_its_label_is_read_with_the_heading_further_back(embedder) -> None:
     """In a notice of labelled fields the dates name no event; the event's name is three short
     sentences back. Read that far back, the dates answer; with only the label before them
     ("Dates."), a history sentence that repeats the question's words wins."""
-    notice = Article(
+    notice = _article(
         "a",
-        "Notice",
-        None,
-        "src",
         "Notice. 2024 Changchun International Auto Expo. Venue. Changchun International "
         "Exhibition Center. Dates. July 12 to 20, 2024. Tickets are sold online.",
-        "a.txt",
-        "0" * 64,
     )
-    history = Article(
+    history = _article(
         "b",
-        "History",
-        None,
-        "src",
         "The Changchun Auto Expo has been held every summer since 2004 and drew 800,000 "
         "visitors in 2023.",
-        "b.txt",
-        "0" * 64,
     )
-    docs = Documents(_Articles(notice, history))
-    hits = [_whole(notice, 1.0), _whole(history, 0.9)]
+    hits = [(notice, 1.0), (history, 0.9)]
     question = "When is the 2024 Changchun Auto Expo held?"
     config = AnswerConfig()
+    assert _best_sentence(embedder, hits, question, config) == "July 12 to 20, 2024."
+    near = _best_sentence(embedder, hits, question, replace(config, before_chars=0))
+    assert near.startswith("The Changchun Auto Expo has been held")
 
-    def best(before_chars: int) -> str:
-        candidates = gather(hits, docs, before_chars)
-        info = with_local_idf(read_question(question), [c.text for c in candidates])
-        ranked = rank(
-            [describe(c, info) for c in candidates],
-            info,
-            lambda texts: embedder.encode(texts, show_progress=False),
-            weights=config.weights,
-            shortlist=config.shortlist,
-            dense_chars=config.dense_chars,
-            window_chars=config.window_chars,
-        )
-        return ranked[0].text
 
-    assert best(config.before_chars) == "July 12 to 20, 2024."
-    assert best(0).startswith("The Changchun Auto Expo has been held")
+def _article(aid: str, body: str) -> Article:
+    return Article(aid, aid.upper(), None, "src", body, f"{aid}.txt", "0" * 64)
+
+
+def _best_sentence(  # type: ignore[no-untyped-def]
+    embedder, scored: list[tuple[Article, float]], question: str, config: AnswerConfig
+) -> str:
+    """The best candidate sentence for ``question`` when each article is retrieved whole with
+    its score, ranked as ``config`` says."""
+    docs = Documents(_Articles(*(a for a, _ in scored)))
+    hits = [_whole(a, score) for a, score in scored]
+    candidates = gather(hits, docs, config.before_chars)
+    info = with_local_idf(read_question(question), [c.text for c in candidates])
+    ranked = rank(
+        [describe(c, info) for c in candidates],
+        info,
+        lambda texts: embedder.encode(texts, show_progress=False),
+        weights=config.weights,
+        shortlist=config.shortlist,
+        dense_chars=config.dense_chars,
+        window_chars=config.window_chars,
+    )
+    return ranked[0].text
 
 
 class _Articles:
