@@ -54,7 +54,7 @@ class AnswerConfig:
         margin: A further sentence joins the best one when it scores within this of it.
         shortlist: Candidate sentences (best by lexical score) that get a dense similarity.
         dense_chars: Characters of a sentence embedded for that similarity (its start).
-        window_chars: Characters of the sentence's reading window (the end of the sentence
+        window_chars: Characters of the sentence's reading window (the end of the text
             before, the sentence, the start of the one after), whose similarity counts when
             higher than the sentence's own; 0 embeds sentences alone.
         before_chars: How far back, in characters, the sentences before a candidate count as

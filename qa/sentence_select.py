@@ -149,8 +149,8 @@ def _reach_back(spans: Sequence[tuple[int, int]], index: int, chars: int) -> int
 def describe(candidate: Candidate, question: QuestionInfo, context: float = 0.5) -> Candidate:
     """Fill in the lexical features of ``candidate`` for ``question``.
 
-    What the reader sees around the sentence counts at ``context`` weight: the article's title
-    and the neighbouring sentences shown in the excerpt name its subject ("It was released on
+    What is around the sentence counts at ``context`` weight: the article's title and the
+    sentences before and after it (see :func:`gather`) name its subject ("It was released on
     ...") or hold the answer itself ("Dec 1, 2017 ... The game came out in Japan.").
     """
     stems = stems_of(candidate.text)
