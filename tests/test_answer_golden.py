@@ -13,12 +13,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fakes import FakeRetriever, article, whole_hit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa.answering import NOT_IN_ARCHIVE, AnswerConfig, answer
 from qa.citations import answer_sentences, contract_violations
-from qa.models import Answer, Article, Hit
+from qa.models import Answer, Article
 from qa.question import read_question, with_local_idf
 from qa.render import answer_to_dict, format_answer
 from qa.sentence_select import Documents, describe, gather, rank
@@ -96,12 +97,12 @@ def check_contract(reply: Answer, retriever) -> None:  # type: ignore[no-untyped
 def test_a_sentence_that_leaves_its_subject_to_the_one_before_can_win(embedder) -> None:
     """Read with the heading before it, the sentence that names the winner answers; alone,
     it loses to the heading, which only repeats the question."""
-    awards = _article(
+    awards = article(
         "a",
         "2023 Jilin Provincial Science and Technology Awards. The top prize went to Zhang Wei "
         "of Jilin University for his work on corn breeding. The ceremony was held in Changchun.",
     )
-    history = _article(
+    history = article(
         "b",
         "Jilin has held the science and technology awards every year since 1999. Li Hong, a "
         "chemist, won the award in 2019.",
@@ -119,12 +120,12 @@ def test_a_value_after_its_label_is_read_with_the_heading_further_back(embedder)
     """In a notice of labelled fields the dates name no event; the event's name is three short
     sentences back. Read that far back, the dates answer; with only the label before them
     ("Dates."), a history sentence that repeats the question's words wins."""
-    notice = _article(
+    notice = article(
         "a",
         "Notice. 2024 Changchun International Auto Expo. Venue. Changchun International "
         "Exhibition Center. Dates. July 12 to 20, 2024. Tickets are sold online.",
     )
-    history = _article(
+    history = article(
         "b",
         "The Changchun Auto Expo has been held every summer since 2004 and drew 800,000 "
         "visitors in 2023.",
@@ -137,17 +138,13 @@ def test_a_value_after_its_label_is_read_with_the_heading_further_back(embedder)
     assert near.startswith("The Changchun Auto Expo has been held")
 
 
-def _article(aid: str, body: str) -> Article:
-    return Article(aid, aid.upper(), None, "src", body, f"{aid}.txt", "0" * 64)
-
-
 def _best_sentence(  # type: ignore[no-untyped-def]
     embedder, scored: list[tuple[Article, float]], question: str, config: AnswerConfig
 ) -> str:
     """The best candidate sentence for ``question`` when each article is retrieved whole with
     its score, ranked as ``config`` says."""
-    docs = Documents(_Articles(*(a for a, _ in scored)))
-    hits = [_whole(a, score) for a, score in scored]
+    docs = Documents(FakeRetriever(*(a for a, _ in scored)))
+    hits = [whole_hit(a, score) for a, score in scored]
     candidates = gather(hits, docs, config.before_chars)
     info = with_local_idf(read_question(question), [c.text for c in candidates])
     ranked = rank(
@@ -160,18 +157,6 @@ def _best_sentence(  # type: ignore[no-untyped-def]
         window_chars=config.window_chars,
     )
     return ranked[0].text
-
-
-class _Articles:
-    def __init__(self, *articles: Article) -> None:
-        self.articles = {a.id: a for a in articles}
-
-    def get_article(self, article_id: str) -> Article:
-        return self.articles[article_id]
-
-
-def _whole(a: Article, score: float) -> Hit:
-    return Hit(0, a.body, score, 0, len(a.body), a.meta, dense_score=score)
 
 
 @pytest.mark.parametrize("question, article, words", GOLDEN, ids=[g[0] for g in GOLDEN])

@@ -12,6 +12,7 @@ from dataclasses import asdict, replace
 
 import numpy as np
 import pytest
+from fakes import FakeRetriever, article, whole_hit
 
 from qa.abstain import NO_EVIDENCE, Evidence, above, confidence, coverage, gather_evidence
 from qa.answering import (
@@ -26,7 +27,7 @@ from qa.citations import answer_sentences, answer_text, contract_violations, exc
 from qa.disagreement import find_disagreement
 from qa.entities import find_mentions, person_names, specificity
 from qa.errors import InvalidArgumentError
-from qa.models import Article, Hit, SearchResults
+from qa.models import Hit
 from qa.question import AnswerType, answer_type, content_terms, read_question, with_local_idf
 from qa.render import answer_to_dict, format_answer
 from qa.sentence_select import (
@@ -51,56 +52,6 @@ SIGNING = (
     "On July 14, Nanjing and CEC signed a strategic cooperation agreement in Beijing. "
     "It is the 5th strategic cooperation between the two sides since 2005."
 )
-
-
-def article(aid: str, body: str, date: dt.date | None = None, title: str = "") -> Article:
-    return Article(aid, title or f"Title {aid}", date, "src", body, f"{aid}.txt", "0" * 64)
-
-
-class HashEmbedder:
-    """Bag of lower-cased words hashed into 64 dimensions, L2-normalised."""
-
-    dim = 64
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
-        self.calls += 1
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                out[i, sum(map(ord, word)) % self.dim] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1, norms)
-
-
-class FakeRetriever:
-    """Returns every article whole as one hit; enough to drive ``answer``."""
-
-    def __init__(self, *articles: Article) -> None:
-        self.articles = {a.id: a for a in articles}
-        self.embedder = HashEmbedder()
-        self.manifest: dict = {}
-        self.searches: list[str] = []
-        self._bodies: np.ndarray | None = None
-
-    def get_article(self, article_id: str) -> Article:
-        return self.articles[article_id]
-
-    def background(self, vector: np.ndarray) -> float:
-        if self._bodies is None:
-            self._bodies = self.embedder.encode([a.body for a in self.articles.values()])
-        return float(np.mean(self._bodies @ vector))
-
-    def search(self, query: str, k: int = 5, **_: object) -> SearchResults:
-        self.searches.append(query)
-        hits = tuple(whole_hit(a, 1.0 / (i + 1)) for i, a in enumerate(self.articles.values()))
-        return SearchResults(query, hits[:k])
-
-
-def whole_hit(a: Article, score: float = 1.0) -> Hit:
-    return Hit(0, a.body, score, 0, len(a.body), a.meta, dense_score=score)
 
 
 SURE = AnswerConfig(abstain_weights=(0.0,) * 5, abstain_bias=5.0)  # always answers
