@@ -20,16 +20,18 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from qa import dates
 from qa.abstain import Evidence, confidence, gather_evidence
 from qa.citations import build_answer, build_citations, contract_violations
-from qa.disagreement import disagreement_note, find_disagreement
+from qa.disagreement import Claim, disagreement_note, find_disagreement
 from qa.embedding import Embedder
 from qa.errors import InvalidArgumentError
 from qa.followup import Turn, rewrite
 from qa.models import Answer, Hit, SearchResults
-from qa.question import read_question, with_local_idf
+from qa.question import QuestionInfo, read_question, with_local_idf
 from qa.sentence_select import (
     ArticleSource,
+    Candidate,
     Documents,
     SentenceWeights,
     describe,
@@ -207,13 +209,7 @@ class ExtractiveAnswerer:
         logger.debug("answer confidence %.3f from %s", sure, evidence)
         if not ranked:
             return Assessment(evidence, 0.0, abstention(question, query, results, cfg.related))
-        scored = {c.key: c for c in ranked}
-        claims = find_disagreement(
-            [scored.get(c.key, c) for c in described],
-            info,
-            min_coverage=cfg.disagreement_coverage,
-            limit=cfg.max_sentences,
-        )
+        claims = _disagreement(query, described, ranked, info, cfg)
         chosen = [c.candidate for c in claims] or select(
             ranked, max_sentences=cfg.max_sentences, margin=cfg.margin
         )
@@ -252,6 +248,34 @@ def closest_articles(hits: Sequence[Hit], n: int) -> tuple[Hit, ...]:
     picked = sorted(first.values())[:n]
     picked += [i for i in range(len(hits)) if i not in picked][: n - len(picked)]
     return tuple(hits[i] for i in sorted(picked))
+
+
+def _disagreement(
+    query: str,
+    described: Sequence[Candidate],
+    ranked: Sequence[Candidate],
+    info: QuestionInfo,
+    cfg: AnswerConfig,
+) -> list[Claim]:
+    """The dated claims to show side by side, or none when the best answer stands alone.
+
+    None when the question names its year ("Who won the U.S. Open in 2020?"): it has chosen
+    the time itself, so sources of other dates do not disagree with its answer. None either
+    when the best answer's article is not among the claims: they then name other people in
+    other roles ("president of the NFL Players Association"), not rivals for the answer.
+    """
+    if dates.named_years(query):
+        return []
+    scored = {c.key: c for c in ranked}
+    claims = find_disagreement(
+        [scored.get(c.key, c) for c in described],
+        info,
+        min_coverage=cfg.disagreement_coverage,
+        limit=cfg.max_sentences,
+    )
+    if ranked[0].article.id not in {c.candidate.article.id for c in claims}:
+        return []
+    return claims
 
 
 def answer(

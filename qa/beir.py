@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import EvalDataError
+from qa.header import leading_date
 from qa.models import Article
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ __all__ = ["BeirDoc", "BeirQuery", "BeirSet", "corpus_articles", "load_beir"]
 __all__ += ["load_queries_jsonl", "normalise_answers"]
 
 Answers = tuple[tuple[str, ...], ...]
+_ARTICLE_RECIPE = "dateline-v1"  # how a document becomes an article; see corpus_articles
 _DATE_KEYS = ("date", "published", "publish_date", "pub_date", "published_at", "time")
 
 
@@ -124,13 +126,26 @@ def normalise_answers(raw: object) -> Answers:
 
 
 def corpus_articles(beir: BeirSet) -> list[Article]:
-    """One ``Article`` per corpus document, so a set can be indexed like the archive."""
+    """One ``Article`` per corpus document, so a set can be indexed like the archive.
+
+    An article's date is the first ISO date among the usual metadata keys or, failing that,
+    the date its text opens with ("Oct 23, 2019 ...", "2023年1月20日，..."; see
+    ``header.leading_date``). The text is kept whole.
+    """
     articles = []
     for doc in beir.corpus.values():
-        digest = hashlib.sha256(f"{doc.title}\n\n{doc.text}".encode()).hexdigest()
-        date = _metadata_date(doc.metadata)
+        # The reading's recipe is hashed too: when it changes, an index built by an earlier
+        # one re-reads every document instead of keeping articles without their dates.
+        hashed = f"{_ARTICLE_RECIPE}\n{doc.title}\n\n{doc.text}"
+        digest = hashlib.sha256(hashed.encode()).hexdigest()
+        date = _metadata_date(doc.metadata) or _dateline(doc.text)
         articles.append(Article(doc.id, doc.title, date, None, doc.text, f"beir:{doc.id}", digest))
     return articles
+
+
+def _dateline(text: str) -> dt.date | None:
+    found = leading_date(text)
+    return found[0] if found else None
 
 
 def _metadata_date(metadata: dict[str, Any]) -> dt.date | None:

@@ -20,7 +20,8 @@ from qa.chinese import numeral_value
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DateMention", "find_mentions", "month_span", "part_span", "shift_months", "year_span"]
+__all__ = ["DateMention", "find_mentions", "month_span", "named_years", "part_span"]
+__all__ += ["shift_months", "year_span"]
 
 # ---------------------------------------------------------------------------- calendar helpers
 Span = tuple[dt.date, dt.date]
@@ -299,6 +300,20 @@ def _points(question: str, reference: dt.date | None) -> list[_Point]:
         if not chosen or p.start >= chosen[-1].end:
             chosen.append(p)
     return chosen
+
+
+def named_years(question: str) -> frozenset[int]:
+    """The years of every day, month, quarter and year the question names, bare ones included.
+
+    Unlike ``find_mentions`` this needs no preposition: "the 2019 Maxwell Award" and
+    "2022年吉林省GDP" name 2019 and 2022. Relative phrases ("last year") are left out.
+    """
+    return frozenset(
+        year
+        for p in _points(question, None)
+        if not p.relative
+        for year in range(p.span[0].year, p.span[1].year + 1)
+    )
 
 
 def _rolling_ok(m: re.Match[str]) -> bool:

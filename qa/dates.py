@@ -34,15 +34,23 @@ import calendar
 import datetime as dt
 import logging
 import re
+from collections.abc import Collection
 
-from qa.date_phrases import DateMention, find_mentions, month_span, part_span, year_span
+from qa.date_phrases import (
+    DateMention,
+    find_mentions,
+    month_span,
+    named_years,
+    part_span,
+    year_span,
+)
 from qa.errors import InvalidArgumentError
 from qa.models import DateRange
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["DateMention", "coerce_bound", "describe", "find_mentions", "interpret", "merge"]
-__all__ += ["parse_bound"]
+__all__ += ["named_years", "parse_bound", "year_fit"]
 
 _BOUND = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
@@ -171,3 +179,20 @@ def _combine(mentions: tuple[DateMention, ...]) -> tuple[dt.date | None, dt.date
         if m.since is None and m.until is not None:
             until = m.until if until is None else min(until, m.until)
     return since, until
+
+
+def year_fit(year: int, named: Collection[int]) -> float:
+    """How well an article dated in ``year`` fits a question that names the years ``named``.
+
+    News is written when things happen: an article of the named year is the likeliest to
+    report on it (1.0), one of the year after still often does, since annual figures and
+    results come out then (0.5), and one dated before every named year cannot report on them,
+    only look ahead (-1.0). Later years, and a question that names none, are neutral (0.0).
+    """
+    if not named:
+        return 0.0
+    if year in named:
+        return 1.0
+    if year - 1 in named:
+        return 0.5
+    return -1.0 if year < min(named) else 0.0

@@ -31,6 +31,10 @@ class RetrievalConfig:
             the same story (syndicated copies) and only the better one is kept.
         context_weight: re-scoring by article context: each passage gains this share of the
             best fused score of another passage of the same article among the candidates.
+        date_prior: when the question names years ("in Q3 2019", "the 2019 Maxwell Award"),
+            a dated passage's score is multiplied by ``1 + date_prior * dates.year_fit`` of
+            its article's year: 1.3 for the named year, 1.15 for the year after, 0.7 for a
+            year before them (at 0.3); undated passages keep their score.
     """
 
     mode: str = "hybrid"
@@ -41,6 +45,7 @@ class RetrievalConfig:
     phrase_boost: float = 0.25
     duplicate_jaccard: float = 0.8
     context_weight: float = 0.0
+    date_prior: float = 0.3
 
 
 def rrf(

@@ -98,19 +98,47 @@ def parse_header(lines: list[str]) -> Header:
     return Header(title, date, source, i)
 
 
+# What may close a dateline: an ellipsis, a dash, a comma or colon, or the end of the text.
+_DATELINE_END = re.compile(r"\s*(?:\.\.\.|…|[-—–,，:：])?\s*")
+
+
+def leading_date(text: str) -> tuple[dt.date, int] | None:
+    """The date a text opens with (its dateline), and where the dateline ends.
+
+    News and search snippets often start with their date: "Oct 23, 2019 ... Tesla's
+    third-quarter ...", "2023年1月20日，吉林省统计局召开新闻发布会". The end offset covers the
+    date and the ellipsis, dash or comma after it, so ``text[end:]`` is where the words start.
+
+    Returns:
+        ``(date, end)``, or ``None`` when the text does not begin with a full date.
+    """
+    start = len(text) - len(text.lstrip())
+    for pattern in (_DATE, _DATE_WORDS):
+        match = pattern.match(text, start)
+        date = _match_date(match) if match else None
+        if match and date:
+            closing = _DATELINE_END.match(text, match.end())
+            return date, closing.end() if closing else match.end()
+    return None
+
+
 def _find_date(line: str) -> tuple[dt.date, int, int] | None:
     """The first date written in ``line`` (ISO-like, Chinese or with a month name) and its span."""
-    for match in _DATE.finditer(line):
-        found = _make_date(match.group(1), match.group(2), match.group(3))
-        if found is not None:
-            return found, match.start(), match.end()
-    for match in _DATE_WORDS.finditer(line):
-        g = match.groups()
-        year, month, day = (g[2], g[0], g[1]) if g[0] else (g[5], g[4], g[3])
-        found = _make_date(year, str(_MONTHS.index(month[:3].lower()) + 1), day)
-        if found is not None:
-            return found, match.start(), match.end()
+    for pattern in (_DATE, _DATE_WORDS):
+        for match in pattern.finditer(line):
+            found = _match_date(match)
+            if found is not None:
+                return found, match.start(), match.end()
     return None
+
+
+def _match_date(match: re.Match[str]) -> dt.date | None:
+    """The date a match of ``_DATE`` or ``_DATE_WORDS`` spells, if it is a real one."""
+    g = match.groups()
+    if match.re is _DATE:
+        return _make_date(g[0], g[1], g[2])
+    year, month, day = (g[2], g[0], g[1]) if g[0] else (g[5], g[4], g[3])
+    return _make_date(year, str(_MONTHS.index(month[:3].lower()) + 1), day)
 
 
 def _make_date(year: str, month: str, day: str) -> dt.date | None:

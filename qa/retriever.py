@@ -162,6 +162,7 @@ class Retriever:
         dense_weight: float | None = None,
         interpret_dates: bool = True,
         context_weight: float | None = None,
+        date_prior: float | None = None,
     ) -> SearchResults:
         """The ``k`` best passages for ``query``, at most one per near-duplicate story.
 
@@ -176,10 +177,18 @@ class Retriever:
             dense_weight: weight of the dense side in fusion, 0..1.
             interpret_dates: read periods named in the question ("in 2023", "last June")
                 and filter by them; what was read is returned in ``SearchResults.dates``.
+            context_weight: re-scoring by article context (see ``RetrievalConfig``).
+            date_prior: how much the years the question names, with or without a
+                preposition and whatever ``interpret_dates`` says, weigh each dated
+                passage by when it was written (see ``RetrievalConfig``); 0 turns it off.
         """
         config = self._config(k, mode, fusion, dense_weight)
         if context_weight is not None:
             config = replace(config, context_weight=context_weight)
+        if date_prior is not None:
+            if not 0.0 <= date_prior < 1.0:
+                raise InvalidArgumentError(f"date_prior must be in [0, 1), got {date_prior}")
+            config = replace(config, date_prior=date_prior)
         query = query.strip()
         if not query:
             raise InvalidArgumentError("the query is empty")
@@ -294,16 +303,33 @@ class Retriever:
         chunks: dict[int, Chunk],
         config: RetrievalConfig,
     ) -> dict[int, float]:
-        """Lift passages that contain the question's quoted phrases, names and numbers."""
+        """Lift passages that hold the question's quoted phrases, names and numbers; then
+        weigh each by whether its article is dated when the years the question names could
+        be reported (a prior: the score times ``1 + date_prior * year_fit``)."""
+        scores = dict(fused)
+        if not ranked:
+            return scores
+        best = max(fused[ranked[0]], 1e-9)
         terms = must_match_terms(query)
-        if not terms or not ranked or config.phrase_boost == 0:
-            return dict(fused)
-        bonus = config.phrase_boost * max(fused[ranked[0]], 1e-9)
-        titles = {i: self.metas[chunks[i].article_id].title for i in ranked}
-        return {
-            i: fused[i] + bonus * phrase_coverage(terms, chunks[i].text + "\n" + titles[i])
-            for i in ranked
-        }
+        if terms and config.phrase_boost:
+            for i in ranked:
+                text = chunks[i].text + "\n" + self.metas[chunks[i].article_id].title
+                scores[i] += config.phrase_boost * best * phrase_coverage(terms, text)
+        years = self._named_years(query) if config.date_prior else frozenset()
+        if years:
+            for i in ranked:
+                date = self.metas[chunks[i].article_id].date
+                if date is not None:
+                    fit = dates.year_fit(date.year, years)
+                    scores[i] += config.date_prior * max(scores[i], 0.0) * fit
+        return scores
+
+    def _named_years(self, query: str) -> frozenset[int]:
+        """The years the question names that the archive could cover (not after its newest
+        article: "Cyberpunk 2077" names no year)."""
+        newest = self.newest_date
+        years = dates.named_years(query)
+        return frozenset(y for y in years if newest is None or y <= newest.year)
 
     def _hit(self, chunk: Chunk, score: float, dense: float | None, lexical: float | None) -> Hit:
         return Hit(

@@ -21,6 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.entities import Mention, find_mentions, specificity
+from qa.header import leading_date
 from qa.lexical import CJK
 from qa.models import Article, ArticleMeta, Hit
 from qa.question import QuestionInfo, stems_of
@@ -101,7 +102,8 @@ class Documents:
 def gather(hits: Sequence[Hit], docs: Documents, before_chars: int = 0) -> list[Candidate]:
     """The distinct sentences that lie (mostly) inside the hits, best passage first.
 
-    A candidate's ``before`` is the sentence just before it, extended back over earlier
+    An article's opening dateline is not a candidate (see ``_is_dateline``). A candidate's
+    ``before`` is the sentence just before it, extended back over earlier
     sentences while the whole stretch fits in ``before_chars``: after a heading or a label
     ("Xenoblade Chronicles 2 ... Release date. December 1, 2017") the subject is often two or
     three short sentences back. Its ``after`` is the next sentence.
@@ -119,6 +121,8 @@ def gather(hits: Sequence[Hit], docs: Documents, before_chars: int = 0) -> list[
                 continue
             if (hit.article.id, start) in seen or _MARKER_LIKE.search(body, start, end):
                 continue
+            if index == 0 and _is_dateline(body[start:end]):
+                continue
             seen.add((hit.article.id, start))
             before = (
                 body[spans[_reach_back(spans, index, before_chars)][0] : spans[index - 1][1]]
@@ -134,6 +138,13 @@ def gather(hits: Sequence[Hit], docs: Documents, before_chars: int = 0) -> list[
                 )
             )
     return out
+
+
+def _is_dateline(sentence: str) -> bool:
+    """Whether an article's first sentence is only its date ("Mar 3, 2014 ..."): the date of
+    the article, shown with every citation, not a statement that could answer anything."""
+    found = leading_date(sentence)
+    return found is not None and not _WORD.search(sentence, found[1])
 
 
 def _reach_back(spans: Sequence[tuple[int, int]], index: int, chars: int) -> int:

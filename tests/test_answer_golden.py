@@ -6,6 +6,7 @@ The seeds index and the model are built and loaded once per session (tests/conft
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import string
@@ -199,6 +200,14 @@ def test_answer_that_changed_over_time(retriever) -> None:
     assert re.search(r"Jing Junhai \(2020-06-29\) \[\d\]", note)
     assert re.search(r"Han Jun \(2022-05-29\) \[\d\]", note)
     assert re.search(r"Hu Yuting \(2023-07-24\) \[\d\]", note)
+    check_contract(reply, retriever)
+
+
+def test_a_question_that_names_its_year_is_not_a_disagreement(retriever) -> None:
+    # No filter: the year only weighs the articles, and it chooses the time by itself.
+    reply = answer("Who was governor of Jilin province in 2023?", retriever, interpret_dates=False)
+    assert not reply.abstained and not reply.notes
+    assert reply.citations[0].date == dt.date(2023, 7, 24)
     check_contract(reply, retriever)
 
 

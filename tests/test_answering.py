@@ -154,6 +154,19 @@ def test_gather_reads_back_over_short_sentences_within_reach() -> None:
     assert (first.before, (first.start, first.end)) == ("", spans[0])
 
 
+def test_an_opening_dateline_is_not_a_candidate() -> None:
+    body = "Mar 3, 2014 ... Diablo 3 was released on May 15, 2012. Sales were strong."
+    a = article("a", body)
+    texts = [c.text for c in gather([whole_hit(a)], Documents(FakeRetriever(a)))]
+    assert texts[0] == "Diablo 3 was released on May 15, 2012." and len(texts) == 2
+    # a date-only sentence later on is a value after its label, and stays
+    later = article("b", "Release date. December 1, 2017. It sold well.")
+    found = gather([whole_hit(later)], Documents(FakeRetriever(later)))
+    assert "December 1, 2017." in [c.text for c in found]
+    reply = answer("When was Diablo 3 released?", FakeRetriever(a))
+    assert "Mar 3, 2014" not in reply.text and "May 15, 2012" in reply.text
+
+
 def test_the_most_specific_sentence_wins() -> None:
     """The sentence naming a place beats one that only repeats the question's words."""
     source = FakeRetriever(article("a", TALKS))

@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qa import dates
 from qa.dates import coerce_bound, describe, find_mentions, interpret, merge, parse_bound
 from qa.errors import InvalidArgumentError
+from qa.header import leading_date
 from qa.models import DateRange
 
 D = dt.date
@@ -248,3 +250,55 @@ def test_any_words_give_a_valid_range_or_none(words: list[str], ref: dt.date | N
         assert got.since is not None or got.until is not None
         assert got.since is None or got.until is None or got.since <= got.until
         assert all(part in question for part in got.phrase.split("; "))
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("Who is the Maxwell Award winner in 2019?", {2019}),
+        ("the 2019 Maxwell Award", {2019}),  # bare: no preposition needed here
+        ("What was Tesla's revenue in Q1 2021?", {2021}),
+        ("2022年吉林省GDP是多少？", {2022}),
+        ("On 2023-06-05, who spoke?", {2023}),
+        ("between 2020 and 2022", {2020, 2022}),
+        ("He ran 2000 km", set()),  # a quantity
+        ("It cost $2019.50", set()),
+        ("What happened last year?", set()),  # relative: left to interpret
+        ("When was Diablo 3 released?", set()),
+    ],
+)
+def test_named_years(question: str, years: set[int]) -> None:
+    assert dates.named_years(question) == years
+
+
+def test_year_fit() -> None:
+    assert dates.year_fit(2019, {2019}) == 1.0
+    assert dates.year_fit(2020, {2019}) == 0.5  # the year's figures come out the year after
+    assert dates.year_fit(2018, {2019}) == -1.0  # written before it: cannot report it
+    assert dates.year_fit(2018, {2018, 2020}) == 1.0
+    assert dates.year_fit(2017, {2018, 2020}) == -1.0
+    assert dates.year_fit(2022, {2019}) == 0.0
+    assert dates.year_fit(2019, set()) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "rest"),
+    [
+        ("Oct 23, 2019 ... Tesla posted", dt.date(2019, 10, 23), "Tesla posted"),
+        ("Sept. 5, 2020 ... x", dt.date(2020, 9, 5), "x"),
+        ("23 October 2019 - Foo", dt.date(2019, 10, 23), "Foo"),
+        ("  2019-10-23 — Foo", dt.date(2019, 10, 23), "Foo"),
+        ("2023年1月20日，吉林省统计局", dt.date(2023, 1, 20), "吉林省统计局"),
+        ("Mar 3, 2014 ...", dt.date(2014, 3, 3), ""),
+    ],
+)
+def test_leading_date(text: str, date: dt.date, rest: str) -> None:
+    found = leading_date(text)
+    assert found is not None and found[0] == date and text[found[1] :] == rest
+
+
+@pytest.mark.parametrize(
+    "text", ["Tesla said on Oct 23, 2019", "2012年伦敦奥运会", "May 2012 ...", "Feb 30, 2020 ..."]
+)
+def test_no_leading_date(text: str) -> None:
+    assert leading_date(text) is None

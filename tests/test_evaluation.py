@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.beir import BeirDoc, BeirSet
 from qa.errors import EvalDataError, InvalidArgumentError
 from qa.evaluation import (
     answer_found,
@@ -97,12 +98,31 @@ def test_corpus_articles() -> None:
     d1 = articles["d1"]
     assert (d1.title, d1.path, d1.source) == ("Huawei talks in Changchun", "beir:d1", None)
     assert d1.body.startswith("On February 17")
-    expected = hashlib.sha256(f"{d1.title}\n\n{d1.body}".encode()).hexdigest()
+    expected = hashlib.sha256(f"dateline-v1\n{d1.title}\n\n{d1.body}".encode()).hexdigest()
     assert d1.content_hash == expected
     assert d1.date == dt.date(2022, 5, 29)
     assert articles["d2"].date == dt.date(2024, 6, 5)  # "2024-06-05 07:33"
     assert articles["d4"].date is None  # "not a date"
     assert articles["d5"].date is None
+
+
+def test_corpus_articles_read_the_date_a_text_opens_with() -> None:
+    docs = {
+        "en": BeirDoc("en", "", "Oct 23, 2019 ... Tesla posted $6.3 billion in revenue."),
+        "zh": BeirDoc("zh", "", "2023年1月20日，吉林省统计局召开新闻发布会。"),
+        "meta": BeirDoc("meta", "", "Oct 23, 2019 ... x", {"date": "2020-01-02"}),
+        "inside": BeirDoc("inside", "", "Tesla said on Oct 23, 2019 that revenue rose."),
+        "event": BeirDoc("event", "", "2012年伦敦奥运会女子10米跳台决赛，陈若琳卫冕。"),
+        "month": BeirDoc("month", "", "May 2012 ... Diablo 3 is out."),
+    }
+    articles = {a.id: a for a in corpus_articles(BeirSet("s", docs, (), {}))}
+    assert articles["en"].date == dt.date(2019, 10, 23)
+    assert articles["en"].body == docs["en"].text  # the text is kept whole
+    assert articles["zh"].date == dt.date(2023, 1, 20)
+    assert articles["meta"].date == dt.date(2020, 1, 2)  # metadata comes first
+    assert articles["inside"].date is None  # a date inside the text is not the article's
+    assert articles["event"].date is None  # a year alone is not a dateline
+    assert articles["month"].date is None
 
 
 def _copy_tiny(tmp_path: Path) -> Path:

@@ -100,6 +100,16 @@ def test_date_phrase_in_question_is_applied_and_reported(retriever) -> None:
     assert plain.dates is None and len({h.article.id for h in plain}) > 1
 
 
+def test_a_year_named_in_the_question_lifts_the_articles_of_that_year(retriever) -> None:
+    question = "Jing Junhai cooperation talks 2023"  # a bare year: read as a prior, no filter
+    hits = retriever.search(question, k=5)
+    assert hits.dates is None
+    assert hits[0].article.id == AUTO  # dated 2023-07-24
+    assert [h.article.id for h in hits].count(AUTO) > [h.article.id for h in hits].count(HUAWEI)
+    flat = retriever.search(question, k=5, date_prior=0.0)
+    assert flat[0].article.id == HUAWEI  # dated 2022-05-29: the words alone favour it
+
+
 def test_period_with_no_articles_falls_back_and_says_so(retriever) -> None:
     hits = retriever.search("Huawei talks in 2019", k=3)
     assert hits[0].article.id == HUAWEI
