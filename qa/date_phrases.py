@@ -302,17 +302,21 @@ def _points(question: str, reference: dt.date | None) -> list[_Point]:
     return chosen
 
 
-def named_years(question: str) -> frozenset[int]:
+def named_years(question: str, reference: dt.date | None = None) -> frozenset[int]:
     """The years of every day, month, quarter and year the question names, bare ones included.
 
     Unlike ``find_mentions`` this needs no preposition: "the 2019 Maxwell Award" and
-    "2022年吉林省GDP" name 2019 and 2022. Relative phrases ("last year") are left out.
+    "2022年吉林省GDP" name 2019 and 2022. Relative phrases ("last year") are left out, and so
+    are years after ``reference`` (the newest article's date), which no article can be dated
+    in: "Cyberpunk 2077" names no year of an archive that ends in 2023.
     """
+    last = reference.year if reference is not None else None
     return frozenset(
         year
         for p in _points(question, None)
         if not p.relative
         for year in range(p.span[0].year, p.span[1].year + 1)
+        if last is None or year <= last
     )
 
 

@@ -315,7 +315,7 @@ class Retriever:
             for i in ranked:
                 text = chunks[i].text + "\n" + self.metas[chunks[i].article_id].title
                 scores[i] += config.phrase_boost * best * phrase_coverage(terms, text)
-        years = self._named_years(query) if config.date_prior else frozenset()
+        years = dates.named_years(query, self.newest_date) if config.date_prior else frozenset()
         if years:
             for i in ranked:
                 date = self.metas[chunks[i].article_id].date
@@ -323,13 +323,6 @@ class Retriever:
                     fit = dates.year_fit(date.year, years)
                     scores[i] += config.date_prior * max(scores[i], 0.0) * fit
         return scores
-
-    def _named_years(self, query: str) -> frozenset[int]:
-        """The years the question names that the archive could cover (not after its newest
-        article: "Cyberpunk 2077" names no year)."""
-        newest = self.newest_date
-        years = dates.named_years(query)
-        return frozenset(y for y in years if newest is None or y <= newest.year)
 
     def _hit(self, chunk: Chunk, score: float, dense: float | None, lexical: float | None) -> Hit:
         return Hit(

@@ -271,6 +271,13 @@ def test_named_years(question: str, years: set[int]) -> None:
     assert dates.named_years(question) == years
 
 
+def test_named_years_stop_at_the_reference() -> None:
+    question = "What is the release date of Cyberpunk 2077?"
+    assert dates.named_years(question) == {2077}
+    assert dates.named_years(question, dt.date(2023, 5, 1)) == set()
+    assert dates.named_years("between 2020 and 2024", dt.date(2023, 5, 1)) == {2020}
+
+
 def test_year_fit() -> None:
     assert dates.year_fit(2019, {2019}) == 1.0
     assert dates.year_fit(2020, {2019}) == 0.5  # the year's figures come out the year after
