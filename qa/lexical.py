@@ -6,7 +6,9 @@ match the same fragment in an article without a word segmenter. An ordinal or a 
 Chinese numerals (第二十四届, 二〇二三年) also gives its number in digits (24, 2023), so that it
 matches the way a question or another article writes it (第24届, 2023年). So does an English
 number or ordinal word from two to twenty ("fourth", "twelve") and an ordinal in digits ("4th"):
-"season 4" then matches "the fourth season", "14th" matches "fourteenth".
+"season 4" then matches "the fourth season", "14th" matches "fourteenth". A quarter or half of a
+year also gives one token however it is written: "Q3", "the third quarter", "third-quarter" and
+"三季度" all match as "q3", the way business news writes them in turn.
 """
 
 from __future__ import annotations
@@ -43,6 +45,29 @@ _ORDINALS = (
 ).split()
 NUMBER_WORDS = {w: str(i) for words in (_CARDINALS, _ORDINALS) for i, w in enumerate(words, 2)}
 _DIGIT_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
+# A quarter or half of a year, however it is written: "the third quarter", "third-quarter",
+# "3rd quarter", "Q3", "三季度" all give "q3"; "first half", "H1", "上半年" give "h1".
+_PERIOD = re.compile(
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+(quarter|half)\b"
+    r"|([一二三四1-4])季度|([上下])半年",
+    re.IGNORECASE,
+)
+_PERIOD_NUMBER = {
+    "first": "1",
+    "second": "2",
+    "third": "3",
+    "fourth": "4",
+    "1st": "1",
+    "2nd": "2",
+    "3rd": "3",
+    "4th": "4",
+    "一": "1",
+    "二": "2",
+    "三": "3",
+    "四": "4",
+    "上": "1",
+    "下": "2",
+}
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +106,24 @@ def tokenize(text: str) -> list[str]:
             words.append(run)
             tokens.extend(_number_of(run))
     tokens.extend(_stemmer().stemWords(words))
+    tokens.extend(_periods(text))
     return tokens
+
+
+def _periods(text: str) -> list[str]:
+    """The quarters and halves of a year that ``text`` names, as "q3" or "h1"."""
+    found = []
+    for m in _PERIOD.finditer(text):
+        ordinal, unit, zh_quarter, zh_half = m.groups()
+        if ordinal:
+            ordinal, unit = ordinal.lower(), unit.lower()
+            if unit == "quarter" or ordinal in ("first", "second", "1st", "2nd"):
+                found.append(("q" if unit == "quarter" else "h") + _PERIOD_NUMBER[ordinal])
+        elif zh_quarter:
+            found.append("q" + _PERIOD_NUMBER.get(zh_quarter, zh_quarter))
+        else:
+            found.append("h" + _PERIOD_NUMBER[zh_half])
+    return found
 
 
 def _number_of(word: str) -> list[str]:
@@ -107,6 +149,9 @@ def matching_spans(text: str, query: str) -> list[tuple[int, int]]:
     """
     terms = set(tokenize(query))
     covered = [False] * len(text)
+    for match in _PERIOD.finditer(text):
+        if set(_periods(match.group())) & terms:
+            covered[match.start() : match.end()] = [True] * (match.end() - match.start())
     for match in _TOKEN.finditer(text):
         run, start = match.group(), match.start()
         if not CJK.match(run):

@@ -19,7 +19,7 @@ from qa.fusion import RetrievalConfig
 from qa.models import Article, Chunk
 
 EMBED_RECIPE = "title-prefix-v1"  # what text is embedded for a chunk; see embedding.embed_text
-LEXICAL_RECIPE = "title+chunk-v4"  # what BM25 indexes for a chunk; a change rewrites BM25 only
+LEXICAL_RECIPE = "title+chunk-v5"  # what BM25 indexes for a chunk; a change rewrites BM25 only
 
 Diff = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 

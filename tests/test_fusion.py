@@ -75,6 +75,23 @@ def test_number_words_and_ordinals_also_give_their_digits() -> None:
     assert [text[a:b] for a, b in matching_spans(text, "season 4")] == ["fourth", "season"]
 
 
+def test_quarters_and_halves_match_however_they_are_written() -> None:
+    q3 = set(tokenize("Tesla's revenue in Q3 2019"))
+    for text in (
+        "third-quarter revenue",
+        "the Third Quarter of 2019",
+        "its 3rd quarter",
+        "2019年三季度",
+    ):
+        assert "q3" in set(tokenize(text)) & q3, text
+    assert "q1" in tokenize("In the first quarter, we produced")
+    assert "h1" in set(tokenize("H1 2022")) & set(tokenize("the first half of 2022"))
+    assert "h1" in tokenize("上半年")
+    assert not {"q3", "h3"} & set(tokenize("a third half and three quarters"))
+    text = "Tesla's third-quarter revenue"
+    assert [text[a:b] for a, b in matching_spans(text, "Tesla Q3")] == ["Tesla", "third-quarter"]
+
+
 def test_duplicates_collapse_keeps_the_better_copy() -> None:
     story = "the governor visited the new tire plant in Jilin on Monday morning with officials"
     texts = {1: story, 2: story + " today", 3: "a different story about rice harvests in autumn"}
