@@ -211,7 +211,10 @@ class ExtractiveAnswerer:
             return Assessment(evidence, 0.0, abstention(question, query, results, cfg.related))
         claims = _disagreement(query, described, ranked, info, cfg)
         chosen = [c.candidate for c in claims] or select(
-            ranked, max_sentences=cfg.max_sentences, margin=cfg.margin
+            ranked,
+            max_sentences=cfg.max_sentences,
+            margin=cfg.margin,
+            kind=info.answer_type,
         )
         citations = build_citations(chosen, docs, cfg.context_chars)
         notes = (disagreement_note(claims, [c.n for c in citations]),) if claims else ()

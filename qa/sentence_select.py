@@ -24,7 +24,7 @@ from qa.entities import Mention, find_mentions, specificity
 from qa.header import leading_date
 from qa.lexical import CJK
 from qa.models import Article, ArticleMeta, Hit
-from qa.question import QuestionInfo, stems_of
+from qa.question import AnswerType, QuestionInfo, stems_of
 from qa.sentences import split_sentences
 
 logger = logging.getLogger(__name__)
@@ -304,11 +304,39 @@ def clip(text: str, limit: int) -> str:
     return text[: cut if cut > 0 else limit]
 
 
-def redundant(candidate: Candidate, chosen: Sequence[Candidate], limit: float = 0.6) -> bool:
-    """True when ``candidate`` says (nearly) what a chosen sentence says."""
+def redundant(
+    candidate: Candidate,
+    chosen: Sequence[Candidate],
+    limit: float = 0.6,
+    *,
+    neighbours: bool = False,
+) -> bool:
+    """True when ``candidate`` adds nothing to the ``chosen`` sentences.
+
+    That is when it is one of them or shares at least ``limit`` of its stems with one; or when
+    every phrase of the asked type it names, a chosen sentence names already ("debut on Nov
+    15" after "premieres Nov. 15"). With ``neighbours``, also when it names none itself and
+    owes its answer shape to a chosen neighbour, whose excerpt shows that phrase already ("It
+    was available ..." after "The game was released on September 14, 2018."); only for the
+    types whose finder sees every such phrase (dates), since a place or a name it misses
+    ("the Atlantic coast of Africa") would make an answering sentence look empty.
+    """
+    named = [stems_of(m.text) for other in chosen for m in other.mentions]
+    if candidate.mentions and all(
+        any(stems_of(m.text) <= seen for seen in named) for m in candidate.mentions
+    ):
+        return True
     stems = stems_of(candidate.text)
     for other in chosen:
         if other.key == candidate.key:
+            return True
+        if (
+            neighbours
+            and candidate.shape > 0
+            and not candidate.mentions
+            and other.article.id == candidate.article.id
+            and abs(other.index - candidate.index) == 1
+        ):
             return True
         theirs = stems_of(other.text)
         union = stems | theirs
@@ -317,14 +345,21 @@ def redundant(candidate: Candidate, chosen: Sequence[Candidate], limit: float = 
     return False
 
 
-def select(ranked: Sequence[Candidate], *, max_sentences: int, margin: float) -> list[Candidate]:
-    """The best sentence plus those within ``margin`` of it that add something new."""
+def select(
+    ranked: Sequence[Candidate],
+    *,
+    max_sentences: int,
+    margin: float,
+    kind: AnswerType = AnswerType.OTHER,
+) -> list[Candidate]:
+    """The best sentence plus those within ``margin`` of it that add something new (see
+    :func:`redundant`); ``kind`` is the type of answer the question asks for."""
     if not ranked:
         return []
     chosen = [ranked[0]]
     for candidate in ranked[1:]:
         if len(chosen) >= max_sentences or candidate.score < ranked[0].score - margin:
             break
-        if not redundant(candidate, chosen):
+        if not redundant(candidate, chosen, neighbours=kind is AnswerType.DATE):
             chosen.append(candidate)
     return chosen

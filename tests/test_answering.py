@@ -193,6 +193,32 @@ def test_select_stops_at_the_margin_and_skips_repeats() -> None:
     assert select(twice, max_sentences=3, margin=1.0) == [scored[0]]
 
 
+def test_select_skips_a_sentence_that_adds_no_new_answer() -> None:
+    """A sentence whose dates a chosen one already gives, or (for a date question) whose only
+    date is its chosen neighbour's, makes way for one that says something new."""
+    a = article(
+        "a",
+        "The fourth season premieres Nov. 15 on Netflix. All ten episodes debut on Netflix on "
+        "Nov 15. It was released on 15 November 2020.",
+    )
+    b = article(
+        "b", "The game was released on September 14, 2018. It was available digitally as a pack."
+    )
+    info = read_question("When was it released?")
+    hits = [whole_hit(a), whole_hit(b)]
+    described = [describe(c, info) for c in gather(hits, Documents(FakeRetriever(a, b)))]
+    premieres, debut, released, game, digitally = described
+    assert debut.mentions and not digitally.mentions and digitally.shape > 0
+    order = [premieres, debut, game, digitally, released]
+    scored = [replace(c, score=1.0 - i / 100) for i, c in enumerate(order)]
+    chosen = select(scored, max_sentences=3, margin=1.0, kind=AnswerType.DATE)
+    assert [c.text for c in chosen] == [premieres.text, game.text, released.text]
+    # a place or a name the finder misses would make an answering sentence look empty, so
+    # only a date question drops a sentence for its neighbour's phrase
+    chosen = select(scored, max_sentences=3, margin=1.0)
+    assert [c.text for c in chosen] == [premieres.text, game.text, digitally.text]
+
+
 def test_clip_cuts_at_a_word() -> None:
     assert clip("one two three", 9) == "one two"
     assert clip("short", 9) == "short"
