@@ -168,6 +168,14 @@ def _add_eval(sub: Any) -> None:
     p.add_argument("--fusion", choices=("rrf", "score"), help="fusion method (default: index's)")
     p.add_argument("--dense-weight", type=float, help="dense weight in fusion, 0..1")
     p.add_argument("--limit", type=int, help="evaluate only the first N queries")
+    p.add_argument(
+        "--offset",
+        type=int,
+        default=0,
+        metavar="N",
+        help="skip the first N queries (with --limit, a slice not used for tuning: "
+        "--offset 400 --limit 800 asks queries 401-1200)",
+    )
     p.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model")
     p.add_argument(
         "--answers",

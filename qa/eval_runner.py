@@ -13,6 +13,7 @@ import argparse
 import json
 import logging
 import tempfile
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from qa.build import sync_articles
 from qa.errors import InvalidArgumentError
 from qa.evaluation import (
+    BeirQuery,
     BeirSet,
     RetrievalReport,
     corpus_articles,
@@ -74,15 +76,21 @@ def answer_reports(
     progress = not args.quiet
     out = {"answerable": evaluate_answers(beir.queries, ask, answerable=True, progress=progress)}
     if (folder / "unanswerable.jsonl").is_file():
-        queries = load_queries_jsonl(folder / "unanswerable.jsonl")[: args.limit]
+        queries = _window(load_queries_jsonl(folder / "unanswerable.jsonl"), args)
         out["unanswerable"] = evaluate_answers(queries, ask, answerable=False, progress=progress)
     if args.unanswerable_from:
         other = load_beir(args.unanswerable_from)
-        queries = other.queries[: args.limit]
+        queries = _window(other.queries, args)
         out[f"questions of {other.name}"] = evaluate_answers(
             queries, ask, answerable=False, progress=progress
         )
     return {name: report.to_dict() for name, report in out.items()}
+
+
+def _window(queries: Sequence[BeirQuery], args: argparse.Namespace) -> tuple[BeirQuery, ...]:
+    """The queries ``--offset`` and ``--limit`` select, in the set's order."""
+    end = None if args.limit is None else args.offset + args.limit
+    return tuple(queries[args.offset : end])
 
 
 def run_eval(args: argparse.Namespace) -> int:
@@ -91,8 +99,18 @@ def run_eval(args: argparse.Namespace) -> int:
         raise InvalidArgumentError(f"--k must be at least 1, got {args.k}")
     folder = Path(args.folder)
     beir = load_beir(folder)
-    if args.limit:
-        beir = BeirSet(beir.name, beir.corpus, beir.queries[: args.limit], beir.qrels)
+    if args.offset < 0 or (args.limit is not None and args.limit < 1):
+        raise InvalidArgumentError(
+            f"--offset must be 0 or more and --limit 1 or more, got {args.offset} and {args.limit}"
+        )
+    if args.limit or args.offset:
+        kept = _window(beir.queries, args)
+        if not kept:
+            raise InvalidArgumentError(
+                f"--offset {args.offset} skips all {len(beir.queries)} queries of {folder} "
+                "that have qrels"
+            )
+        beir = BeirSet(beir.name, beir.corpus, kept, beir.qrels)
     modes = ["hybrid", "dense", "lexical"] if args.mode == "all" else [args.mode]
     with ExitStack() as stack:
         work = (

@@ -240,3 +240,36 @@ def test_eval_cli_on_tiny_beir_matches_hand_computed_metrics(tmp_path: Path) -> 
     assert report["mrr@10"] == pytest.approx(1.0)
     assert report["ndcg@10"] == pytest.approx(1.0)
     assert report["answer@5"] == pytest.approx(1.0)
+
+
+def test_eval_cli_offset_and_limit_select_a_slice_of_the_queries(tmp_path: Path) -> None:
+    """--offset 1 --limit 1 keeps q2 alone (the second query with qrels): every metric 1.
+
+    q1 alone would give R@1 = 1/2 (see above), so the slice is not the first query.
+    """
+    work = str(tmp_path / "idx")
+    out = _cli(
+        "eval",
+        str(TINY_BEIR),
+        "--mode",
+        "lexical",
+        "--json",
+        "-q",
+        "--work",
+        work,
+        "--offset",
+        "1",
+        "--limit",
+        "1",
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout.splitlines()[0])
+    assert report["n_queries"] == 1
+    assert report["recall@1"] == pytest.approx(1.0)
+    rest = _cli(
+        "eval", str(TINY_BEIR), "--mode", "lexical", "--json", "-q", "--work", work, "--offset", "1"
+    )
+    assert json.loads(rest.stdout.splitlines()[0])["n_queries"] == 2
+    past = _cli("eval", str(TINY_BEIR), "--mode", "lexical", "-q", "--work", work, "--offset", "3")
+    assert past.returncode == 2
+    assert past.stderr.startswith("error:") and "skips all 3 queries" in past.stderr
