@@ -132,9 +132,41 @@ class QuestionInfo:
         return sum(t.weight for t in self.terms)
 
 
+# English wh-words. A later "when" usually opens a clause inside the question ("Who was the
+# leader when the Franks entered ...?"); after a word for a time it is still about a time ("the
+# year when ..."). A later "who" or "where" is kept: it names a person or a place the answer
+# is about more often than not ("the player who ...", "the region where ...").
+_WH = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b")
+_JOINED = re.compile(r"\s*(?:,|and|or|,\s*and|,\s*or)\s*")
+_TIME_BEFORE = re.compile(
+    r"\b(?:year|years|day|days|date|time|times|period|era|age|moment|month|months|decade|"
+    r"century|season|week|hour|night|morning|evening)\s*$"
+)
+
+
+def main_clause(lowered: str) -> str:
+    """``lowered`` with the "when" of its inner clauses blanked out.
+
+    The first wh-word asks the question; a later "when" opens a clause inside it ("who was the
+    leader *when* the Franks entered the valley?" asks for a person). One joined to the
+    wh-word before it ("how and when"), ending the question ("... appeared when?") or after
+    a word for a time ("the year when") still asks for a date.
+    """
+    found = list(_WH.finditer(lowered))
+    out = lowered
+    for before, match in zip(found, found[1:]):
+        if match.group() != "when":
+            continue
+        joined = _JOINED.fullmatch(lowered[before.end() : match.start()])
+        last = not lowered[match.end() :].strip(" ?.!")
+        if not (joined or last or _TIME_BEFORE.search(lowered[: match.start()])):
+            out = out[: match.start()] + "    " + out[match.end() :]
+    return out
+
+
 def answer_type(question: str) -> AnswerType:
-    """The answer type the wh-word of ``question`` asks for."""
-    lowered = question.lower()
+    """The answer type the wh-word of ``question`` asks for (see :func:`main_clause`)."""
+    lowered = main_clause(question.lower())
     for kind, pattern in _TYPE_RULES:
         if pattern.search(lowered):
             return kind

@@ -73,6 +73,19 @@ NEVER = AnswerConfig(abstain_weights=(0.0,) * 5, abstain_bias=-5.0)  # always ab
         ("Why did they meet?", AnswerType.REASON),
         ("What did the agreement say?", AnswerType.OTHER),
         ("Super Bowl 2021 location", AnswerType.PLACE),
+        # a later "when" opens a clause; the first wh-word asks
+        ("Who was the leader when the Franks entered the Euphrates valley?", AnswerType.PERSON),
+        ("What sea bordered the empire to the east when he died?", AnswerType.OTHER),
+        ("Where was Shirey going to be when Fort Oswego was attacked?", AnswerType.PLACE),
+        ("How do members vote when there is a division?", AnswerType.MANNER),
+        # ... unless it is joined to the first, ends the question or follows a word for a time
+        ("How and when did the plague enter Europe?", AnswerType.DATE),
+        ("When and where did the conference open?", AnswerType.DATE),
+        ("An illustrated version of this appeared when?", AnswerType.DATE),
+        ("What was the year when the bridge opened?", AnswerType.DATE),
+        # a later "who" or "where" still counts: "the player who ..." is a person
+        ("What is the last name of the player who scored?", AnswerType.PERSON),
+        ("What is the southern region where protestants live?", AnswerType.PLACE),
     ],
 )
 def test_answer_type_follows_the_wh_word(question: str, kind: AnswerType) -> None:
