@@ -103,14 +103,13 @@ def run_eval(args: argparse.Namespace) -> int:
         raise InvalidArgumentError(
             f"--offset must be 0 or more and --limit 1 or more, got {args.offset} and {args.limit}"
         )
-    if args.limit or args.offset:
-        kept = _window(beir.queries, args)
-        if not kept:
-            raise InvalidArgumentError(
-                f"--offset {args.offset} skips all {len(beir.queries)} queries of {folder} "
-                "that have qrels"
-            )
-        beir = BeirSet(beir.name, beir.corpus, kept, beir.qrels)
+    kept = _window(beir.queries, args)
+    if args.offset and not kept:
+        raise InvalidArgumentError(
+            f"--offset {args.offset} skips all {len(beir.queries)} queries of {folder} "
+            "that have qrels"
+        )
+    beir = BeirSet(beir.name, beir.corpus, kept, beir.qrels)
     modes = ["hybrid", "dense", "lexical"] if args.mode == "all" else [args.mode]
     with ExitStack() as stack:
         work = (
