@@ -5,7 +5,7 @@
 
 The page and the API share one function: ``gradio_client.Client(url).predict(question,
 api_name="/ask")`` returns the answer with its citations as JSON-ready data. This module only
-wires Gradio to the library (``qa.app_state`` holds the index, ``qa.app_html`` draws the panels).
+wires Gradio to the library (``qa.app.state`` holds the index, ``qa.app.html`` draws the panels).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from typing import Any  # noqa: E402
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home, before gradio loads
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from qa.app_html import EMPTY_SOURCES  # noqa: E402
-from qa.app_state import Archive  # noqa: E402
+from qa.app.html import EMPTY_SOURCES  # noqa: E402
+from qa.app.state import Archive  # noqa: E402
 from qa.errors import QAError  # noqa: E402
 
 logger = logging.getLogger("app")
@@ -78,7 +78,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
     """The page: chat and sources side by side, filters under the chat, archive in a sidebar."""
-    from qa.app_events import Handlers, edge, pick_example, status_panel
+    from qa.app.events import Handlers, edge, pick_example, status_panel
 
     on = Handlers(archive, examples)
 

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from corpus import SEED_QUESTIONS, SEEDS
 
-from qa.answering import AnswerConfig, answer
-from qa.build import sync_index
-from qa.retriever import load_retriever
+from qa.answering.answerer import answer
+from qa.config import AnswerConfig
+from qa.index.build import sync_index
+from qa.search.retriever import load_retriever
 
 # The seeds' questions, one more they answer and two they cannot (an abstention is timed too).
 QUESTIONS = (

@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_archive  # noqa: E402
 from report import print_table, write_json  # noqa: E402
 
-from qa.build import sync_index  # noqa: E402
-from qa.embedding import Embedder, RecordingEmbedder, load_embedder  # noqa: E402
+from qa.index.build import sync_index  # noqa: E402
+from qa.index.embedding import Embedder, RecordingEmbedder, load_embedder  # noqa: E402
 
 
 class _TimedEmbedder(RecordingEmbedder):

@@ -31,12 +31,12 @@ from corpus import EVAL, passages  # noqa: E402
 from report import print_table, write_json  # noqa: E402
 
 from qa import store  # noqa: E402
-from qa.chunking import ChunkingConfig, chunk_id  # noqa: E402
-from qa.embedding import load_embedder  # noqa: E402
-from qa.lexical import LexicalIndex  # noqa: E402
-from qa.manifest import search_settings, vector_settings  # noqa: E402
+from qa.index.embedding import load_embedder  # noqa: E402
+from qa.index.lexical import LexicalIndex  # noqa: E402
+from qa.index.manifest import search_settings, vector_settings  # noqa: E402
+from qa.ingest.chunking import ChunkingConfig, chunk_id  # noqa: E402
 from qa.models import Article, Chunk  # noqa: E402
-from qa.retriever import load_retriever  # noqa: E402
+from qa.search.retriever import load_retriever  # noqa: E402
 
 CHUNKS_PER_ARTICLE = 8
 

@@ -16,7 +16,7 @@ Steps (each reuses what the one before left in --work):
            and whether the would-be answer's cited excerpts hold a gold answer (rows.jsonl)
   fit      logistic regression on the even half of the rows, threshold chosen on that half,
            rates reported on the odd half (fit.json); prints the AnswerConfig values
-  verify   end to end with qa.evaluation.evaluate_answers and the library's current
+  verify   end to end with qa.evaluation.metrics.evaluate_answers and the library's current
            AnswerConfig defaults, on the odd half (verify.json)
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/calibrate_abstention.py --work bench/out/calib
@@ -40,10 +40,10 @@ from typing import Any
 import numpy as np
 from corpus import EVAL, SEED_QUESTIONS, SEEDS
 
-from qa.abstain import FEATURES
-from qa.answering import AnswerConfig, ExtractiveAnswerer, answer
-from qa.build import sync_articles, sync_index
-from qa.evaluation import (
+from qa.answering.abstain import FEATURES
+from qa.answering.answerer import ExtractiveAnswerer, answer
+from qa.config import AnswerConfig
+from qa.evaluation.metrics import (
     BeirQuery,
     answer_found,
     corpus_articles,
@@ -51,7 +51,8 @@ from qa.evaluation import (
     load_beir,
     load_queries_jsonl,
 )
-from qa.retriever import Retriever, load_retriever
+from qa.index.build import sync_articles, sync_index
+from qa.search.retriever import Retriever, load_retriever
 
 ZH = "zh_gov_news"
 LOCAL = {ZH: Path(__file__).resolve().parent / "data" / ZH}  # the project's own sets
@@ -224,7 +225,7 @@ def fit(work: Path) -> dict[str, Any]:
 
 
 def verify(work: Path, per_set: int) -> dict[str, Any]:
-    """End to end with the current defaults, through ``qa.evaluation.evaluate_answers``."""
+    """End to end with the current defaults, through ``qa.evaluation.metrics.evaluate_answers``."""
     out: dict[str, Any] = {"config": asdict(AnswerConfig())}
     retrievers: dict[str, Retriever] = {}
     for kind, asked, corpus, queries in question_sets(per_set):

@@ -26,18 +26,18 @@ from calibrate_abstention import held_out, sample
 from corpus import EVAL
 from report import print_table, write_json
 
-from qa.answering import AnswerConfig, ExtractiveAnswerer
-from qa.eval_runner import index_corpus
-from qa.evaluation import answer_found, load_beir
-from qa.question import read_question, with_local_idf
-from qa.sentence_select import (
+from qa.answering.answerer import ExtractiveAnswerer
+from qa.answering.sentence_select import (
     Documents,
-    SentenceWeights,
     describe,
     features,
     gather,
     similarities,
 )
+from qa.config import AnswerConfig, SentenceWeights
+from qa.evaluation.metrics import answer_found, load_beir
+from qa.evaluation.runner import index_corpus
+from qa.search.question import read_question, with_local_idf
 
 SETS = ("xquad_en", "squad2_cs224n_dev", "rgb_en_fact")
 NAMES = tuple(f.name for f in fields(SentenceWeights))  # in the order of features()

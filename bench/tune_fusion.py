@@ -22,8 +22,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from corpus import EVAL  # noqa: E402
 from report import print_table, write_json  # noqa: E402
 
-from qa.eval_runner import index_corpus  # noqa: E402
-from qa.evaluation import BeirSet, evaluate_retrieval, load_beir  # noqa: E402
+from qa.evaluation.metrics import BeirSet, evaluate_retrieval, load_beir  # noqa: E402
+from qa.evaluation.runner import index_corpus  # noqa: E402
 
 SETS = ("scifact_beir", "rgb_en_fact", "xquad_en", "squad2_cs224n_dev")
 GRID = [("rrf", w, 0.0) for w in (0.3, 0.5, 0.7)] + [

@@ -201,7 +201,7 @@ def _add_eval(sub: Any) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from qa.build import sync_index
+    from qa.index.build import sync_index
 
     report = sync_index(
         args.seeds,
@@ -214,15 +214,15 @@ def cmd_index(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
         return 0
-    from qa.display import format_build_report
+    from qa.search.display import format_build_report
 
     print(format_build_report(report, args.seeds))
     return 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from qa.display import format_hits, hit_to_dict
-    from qa.retriever import load_retriever
+    from qa.search.display import format_hits, hit_to_dict
+    from qa.search.retriever import load_retriever
 
     retriever = load_retriever(args.index)
     results = retriever.search(
@@ -237,9 +237,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from qa.answering import answer
-    from qa.render import answer_to_dict, format_answer
-    from qa.retriever import load_retriever
+    from qa.answering.answerer import answer
+    from qa.answering.render import answer_to_dict, format_answer
+    from qa.search.retriever import load_retriever
 
     retriever = load_retriever(args.index)
     reply = answer(
@@ -253,7 +253,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from qa.eval_runner import run_eval
+    from qa.evaluation.runner import run_eval
 
     return run_eval(args)
 

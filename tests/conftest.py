@@ -20,7 +20,7 @@ SEEDS = REPO / "seeds"
 @pytest.fixture(scope="session")
 def embedder():
     """The default all-MiniLM-L6-v2, from the bundled package, loaded once per session."""
-    from qa.embedding import load_embedder
+    from qa.index.embedding import load_embedder
 
     return load_embedder()
 
@@ -29,7 +29,7 @@ def embedder():
 def seeds_index(tmp_path_factory, embedder) -> Path:
     """An index of the five real seeds, built once per session (treat as read-only)."""
     index = tmp_path_factory.mktemp("seeds-index")
-    from qa.build import sync_index
+    from qa.index.build import sync_index
 
     sync_index(SEEDS, index, embedder=embedder, progress=False)
     return index
@@ -37,7 +37,7 @@ def seeds_index(tmp_path_factory, embedder) -> Path:
 
 @pytest.fixture(scope="session")
 def retriever(seeds_index, embedder):
-    from qa.retriever import load_retriever
+    from qa.search.retriever import load_retriever
 
     return load_retriever(seeds_index, embedder=embedder)
 

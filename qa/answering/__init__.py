@@ -1,0 +1,1 @@
+"""Answering: choose and cite the sentences that answer, or abstain; render answers."""

@@ -1,0 +1,257 @@
+"""Answers with verified, sentence-level citations, or an honest "the archive does not say".
+
+    reply = answer("Where were the talks held?", retriever, history=[previous])
+    reply.text       # "... held talks in Changchun. [1]"
+    reply.citations  # Citation(n=1, excerpt=body[start:end], sentence_start=..., ...)
+
+The default answerer is extractive and needs no language model: it quotes the sentences of the
+retrieved passages that answer the question, so every sentence of ``Answer.text`` ends with a
+marker ``[n]`` whose citation's excerpt contains that sentence verbatim. A generative backend can
+implement :class:`Answerer` later under the same citation contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from qa.answering.abstain import Evidence, confidence, gather_evidence
+from qa.answering.citations import build_answer, build_citations, contract_violations
+from qa.answering.disagreement import Claim, disagreement_note, find_disagreement
+from qa.answering.followup import Turn, rewrite
+from qa.answering.sentence_select import (
+    ArticleSource,
+    Candidate,
+    Documents,
+    describe,
+    gather,
+    rank,
+    select,
+)
+from qa.config import AnswerConfig
+from qa.errors import InvalidArgumentError
+from qa.index.embedding import Embedder
+from qa.models import Answer, Hit, SearchResults
+from qa.search import dates
+from qa.search.question import QuestionInfo, read_question, with_local_idf
+
+logger = logging.getLogger(__name__)
+
+NOT_IN_ARCHIVE = "The archive does not say: none of its articles answers this question."
+
+
+class Answerer(Protocol):
+    """Turns retrieved passages into an ``Answer`` under the citation contract.
+
+    Every sentence of ``Answer.text`` ends with ``[n]``; citation ``n`` holds an excerpt
+    ``body[start:end]`` of its article that contains the sentence verbatim; citations are
+    numbered 1..N in order of first use. When the passages do not answer the question,
+    ``abstained`` is true and ``related`` offers the closest passages.
+    """
+
+    def __call__(
+        self, question: str, results: SearchResults, source: AnswerSource, *, query: str
+    ) -> Answer: ...
+
+
+class AnswerSource(ArticleSource, Protocol):
+    """What an answerer needs from an index: full articles and the embedder (a Retriever)."""
+
+    embedder: Embedder
+
+    def background(self, vector: np.ndarray) -> float:
+        """The mean similarity of a unit query vector to the index's passages."""
+        ...
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the extractive answerer found, before deciding whether to abstain."""
+
+    evidence: Evidence
+    confidence: float  # calibrated probability that the archive answers the question
+    answer: Answer  # the answer it would give (an abstention when nothing was retrieved)
+
+
+class ExtractiveAnswerer:
+    """The default answerer: quotes the sentences that answer, or abstains.
+
+    Keeps the vectors of sentences it has embedded, so repeated questions over the same
+    articles are fast; one instance can serve a whole session.
+    """
+
+    def __init__(self, config: AnswerConfig | None = None, cache_size: int = 4096) -> None:
+        self.config = config or AnswerConfig()
+        self._vectors: dict[str, np.ndarray] = {}
+        self._cache_size = cache_size
+
+    def _encoder(self, embedder: Embedder) -> Callable[[list[str]], np.ndarray]:
+        def encode(texts: list[str]) -> np.ndarray:
+            found = {t: self._vectors[t] for t in texts if t in self._vectors}
+            missing = [t for t in dict.fromkeys(texts) if t not in found]
+            if missing:
+                fresh = dict(zip(missing, embedder.encode(missing, show_progress=False)))
+                if len(self._vectors) + len(fresh) > self._cache_size:
+                    self._vectors.clear()  # crude, but bounded; sessions rarely get here
+                self._vectors.update(fresh)
+                found.update(fresh)
+            return np.stack([found[t] for t in texts])
+
+        return encode
+
+    def assess(
+        self, question: str, results: SearchResults, source: AnswerSource, *, query: str
+    ) -> Assessment:
+        """The answer the passages support, with the evidence for it, before abstention."""
+        cfg = self.config
+        docs = Documents(source)
+        candidates = gather(results.hits, docs, cfg.before_chars)
+        info = with_local_idf(read_question(query, question), [c.text for c in candidates])
+        described = [describe(c, info) for c in candidates]
+        ranked = rank(
+            described,
+            info,
+            self._encoder(source.embedder),
+            weights=cfg.weights,
+            shortlist=cfg.shortlist,
+            dense_chars=cfg.dense_chars,
+            window_chars=cfg.window_chars,
+        )
+        background = (
+            source.background(self._encoder(source.embedder)([info.text])[0])  # cached by rank
+            if ranked
+            else 0.0
+        )
+        evidence = gather_evidence(info, ranked, results.hits, background=background)
+        sure = confidence(evidence, cfg.abstain_weights, cfg.abstain_bias)
+        logger.debug("answer confidence %.3f from %s", sure, evidence)
+        if not ranked:
+            return Assessment(evidence, 0.0, abstention(question, query, results, cfg.related))
+        claims = _disagreement(query, described, ranked, info, cfg)
+        chosen = [c.candidate for c in claims] or select(
+            ranked,
+            max_sentences=cfg.max_sentences,
+            margin=cfg.margin,
+            kind=info.answer_type,
+        )
+        citations = build_citations(chosen, docs, cfg.context_chars)
+        notes = (disagreement_note(claims, [c.n for c in citations]),) if claims else ()
+        reply = build_answer(question, query, chosen, citations, results.dates, notes)
+        return Assessment(evidence, sure, reply)
+
+    def __call__(
+        self, question: str, results: SearchResults, source: AnswerSource, *, query: str
+    ) -> Answer:
+        assessment = self.assess(question, results, source, query=query)
+        if assessment.confidence < self.config.abstain_threshold:
+            return abstention(question, query, results, self.config.related)
+        return assessment.answer
+
+
+def abstention(question: str, query: str, results: SearchResults, related: int) -> Answer:
+    """The answer that says the archive does not answer, offering the closest passages."""
+    return Answer(
+        question=question,
+        query=query,
+        text=NOT_IN_ARCHIVE,
+        citations=(),
+        abstained=True,
+        related=closest_articles(results.hits, related),
+        dates=results.dates,
+    )
+
+
+def closest_articles(hits: Sequence[Hit], n: int) -> tuple[Hit, ...]:
+    """The best ``n`` hits, one per article while other articles remain, in rank order."""
+    first: dict[str, int] = {}
+    for i, hit in enumerate(hits):
+        first.setdefault(hit.article.id, i)
+    picked = sorted(first.values())[:n]
+    picked += [i for i in range(len(hits)) if i not in picked][: n - len(picked)]
+    return tuple(hits[i] for i in sorted(picked))
+
+
+def _disagreement(
+    query: str,
+    described: Sequence[Candidate],
+    ranked: Sequence[Candidate],
+    info: QuestionInfo,
+    cfg: AnswerConfig,
+) -> list[Claim]:
+    """The dated claims to show side by side, or none when the best answer stands alone.
+
+    None when the question names its year ("Who won the U.S. Open in 2020?"): it has chosen
+    the time itself, so sources of other dates do not disagree with its answer. None either
+    when the best answer's article is not among the claims: they then name other people in
+    other roles ("president of the NFL Players Association"), not rivals for the answer.
+    """
+    if dates.named_years(query):
+        return []
+    scored = {c.key: c for c in ranked}
+    claims = find_disagreement(
+        [scored.get(c.key, c) for c in described],
+        info,
+        min_coverage=cfg.disagreement_coverage,
+        limit=cfg.max_sentences,
+    )
+    if ranked[0].article.id not in {c.candidate.article.id for c in claims}:
+        return []
+    return claims
+
+
+def answer(
+    question: str,
+    retriever: Any,
+    history: Sequence[Turn] | None = None,
+    k: int | None = None,
+    *,
+    since: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    mode: str | None = None,
+    interpret_dates: bool = True,
+    config: AnswerConfig | None = None,
+    answerer: Answerer | None = None,
+) -> Answer:
+    """Answer ``question`` from the archive behind ``retriever``.
+
+    Args:
+        question: The question, in plain language.
+        retriever: A ``qa.Retriever`` (anything with ``search``, ``get_article``, ``embedder``).
+        history: Earlier turns of the conversation, oldest first: ``Answer`` objects or
+            ``(question, Answer)`` pairs. A follow-up ("When was it signed?") is searched with
+            the previous turn's salient terms; ``Answer.query`` shows what was searched.
+        k: Passages to retrieve (default ``config.k``).
+        since, until: Inclusive date bounds, as for ``Retriever.search``.
+        mode: "hybrid", "dense" or "lexical" retrieval (default: the index's).
+        interpret_dates: Read periods named in the question ("in 2023") as a date filter.
+        config: Answering settings; default: those recorded in the index manifest.
+        answerer: Another ``Answerer`` implementation (default: extractive). Its answer is
+            checked against the citation contract and replaced by an abstention if it fails.
+
+    Raises:
+        InvalidArgumentError: The question is empty or ``k`` is not a positive integer.
+    """
+    if not question or not question.strip():
+        raise InvalidArgumentError("the question is empty")
+    if config is None:
+        config = AnswerConfig.for_index(getattr(retriever, "manifest", {}))
+    k = config.k if k is None else k
+    if not isinstance(k, int) or k < 1:
+        raise InvalidArgumentError(f"k must be a positive integer, got {k!r}")
+    query = rewrite(question, history)
+    results = retriever.search(
+        query, k, since=since, until=until, mode=mode, interpret_dates=interpret_dates
+    )
+    if answerer is None:
+        return ExtractiveAnswerer(config)(question.strip(), results, retriever, query=query)
+    reply = answerer(question.strip(), results, retriever, query=query)
+    problems = contract_violations(reply, retriever)
+    if problems:  # another backend's answer is only shown when every citation checks out
+        logger.error("answer dropped, its citations do not check out: %s", "; ".join(problems))
+        return abstention(question.strip(), query, results, config.related)
+    return reply

@@ -1,0 +1,138 @@
+"""Citations for chosen sentences, and the answer text that points to them.
+
+A citation's excerpt is its sentence with the neighbouring sentence on each side (at most
+``context_chars`` of each, cut at a word boundary), always a slice ``body[start:end]`` of the
+article, so a reader can check it in place and a UI can highlight the sentence itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+from qa.answering.sentence_select import ArticleSource, Candidate, Documents
+from qa.models import Answer, Citation, DateRange
+
+logger = logging.getLogger(__name__)
+
+MARKER = re.compile(r"\s*\[(\d+)\]")
+
+
+def excerpt_bounds(
+    body: str, spans: Sequence[tuple[int, int]], index: int, context_chars: int
+) -> tuple[int, int]:
+    """``(start, end)`` of sentence ``index`` of ``body`` with some of each neighbour."""
+    start, end = spans[index]
+    if index > 0:
+        previous = spans[index - 1][0]
+        start = max(previous, start - context_chars) if context_chars > 0 else start
+        if start > previous:  # cut inside the previous sentence: begin at a word
+            space = body.find(" ", start, spans[index][0])
+            start = space + 1 if space != -1 else spans[index][0]
+    if index + 1 < len(spans):
+        following = spans[index + 1][1]
+        end = min(following, end + context_chars) if context_chars > 0 else end
+        if end < following:  # cut inside the next sentence: end at a word
+            space = body.rfind(" ", spans[index][1], end)
+            end = space if space != -1 else spans[index][1]
+    return start, end
+
+
+def build_citations(
+    chosen: Sequence[Candidate], docs: Documents, context_chars: int
+) -> tuple[Citation, ...]:
+    """One citation per chosen sentence, numbered 1..N in the order given."""
+    citations = []
+    for n, candidate in enumerate(chosen, start=1):
+        article = docs.article(candidate.article.id)
+        start, end = excerpt_bounds(
+            article.body, docs.spans(article.id), candidate.index, context_chars
+        )
+        citations.append(
+            Citation(
+                n=n,
+                article_id=article.id,
+                title=article.title,
+                date=article.date,
+                source=article.source,
+                excerpt=article.body[start:end],
+                start=start,
+                end=end,
+                sentence_start=candidate.start,
+                sentence_end=candidate.end,
+                score=round(candidate.score, 4),
+            )
+        )
+    return tuple(citations)
+
+
+def answer_text(chosen: Sequence[Candidate], citations: Sequence[Citation]) -> str:
+    """The chosen sentences, each followed by the marker of its citation."""
+    return " ".join(f"{c.text} [{cit.n}]" for c, cit in zip(chosen, citations, strict=True))
+
+
+def build_answer(
+    question: str,
+    query: str,
+    chosen: Sequence[Candidate],
+    citations: tuple[Citation, ...],
+    dates: DateRange | None,
+    notes: tuple[str, ...] = (),
+) -> Answer:
+    """An ``Answer`` quoting ``chosen`` with ``citations``."""
+    return Answer(
+        question=question,
+        query=query,
+        text=answer_text(chosen, citations),
+        citations=citations,
+        abstained=False,
+        dates=dates,
+        notes=notes,
+    )
+
+
+def answer_sentences(text: str) -> list[tuple[str, int]]:
+    """Split an answer text into ``(sentence, marker number)`` pairs (the inverse of
+    :func:`answer_text`); text after the last marker is ignored."""
+    pairs, position = [], 0
+    for match in MARKER.finditer(text):
+        pairs.append((text[position : match.start()].strip(), int(match.group(1))))
+        position = match.end()
+    return pairs
+
+
+def contract_violations(answer: Answer, source: ArticleSource) -> list[str]:
+    """How ``answer`` breaks the citation contract; empty when it holds.
+
+    The contract: every ``[n]`` of the text names an existing citation; each sentence before a
+    marker appears verbatim in that citation's excerpt and at its ``sentence_start:end``; each
+    excerpt is ``body[start:end]`` of its article; citations are numbered 1..N in order of
+    first use. An abstention has no citations.
+    """
+    if answer.abstained:
+        return ["an abstention has citations"] if answer.citations else []
+    problems = []
+    pairs = answer_sentences(answer.text)
+    first_use = list(dict.fromkeys(n for _, n in pairs))
+    numbers = [c.n for c in answer.citations]
+    if not pairs or first_use != numbers or numbers != list(range(1, len(numbers) + 1)):
+        problems.append(f"markers {first_use} do not number citations {numbers} as 1..N")
+    if answer.text[answer.text.rfind("]") + 1 :].strip():
+        problems.append("text after the last marker")
+    by_number = {c.n: c for c in answer.citations}
+    for sentence, n in pairs:
+        c = by_number.get(n)
+        if c is None:
+            problems.append(f"[{n}] has no citation")
+            continue
+        body = source.get_article(c.article_id).body
+        if body[c.start : c.end] != c.excerpt:
+            problems.append(f"[{n}] excerpt is not body[{c.start}:{c.end}]")
+        if not sentence or sentence not in c.excerpt:
+            problems.append(f"[{n}] sentence is not in its excerpt: {sentence[:60]!r}")
+        if body[c.sentence_start : c.sentence_end] != sentence:
+            problems.append(f"[{n}] sentence is not body[{c.sentence_start}:{c.sentence_end}]")
+        if not c.start <= c.sentence_start < c.sentence_end <= c.end:
+            problems.append(f"[{n}] sentence lies outside its excerpt")
+    return problems

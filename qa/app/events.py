@@ -1,0 +1,143 @@
+"""The app's event handlers: what each button, box and API call of the page does.
+
+Thin over ``qa.app.state.Archive``; every handler a user can trigger goes through ``edge`` so
+an error reaches the page (or an API client) as a readable ``gr.Error``, never a stack trace.
+This module imports gradio, so ``app.py`` imports it only once gradio is loaded (it loads while
+the index opens).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import gradio as gr
+
+from qa.app.html import answer_markdown, query_markdown, sources_html, status_html
+from qa.app.state import Archive, answer_from_json, answer_json, report_summary
+from qa.errors import QAError
+
+logger = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def edge(fn: F) -> F:
+    """Turn any error into a readable ``gr.Error`` for the page or API client, never a trace."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except QAError as exc:
+            raise gr.Error(str(exc)) from None
+        except Exception as exc:
+            logger.exception("unexpected error in %s", fn.__name__)
+            raise gr.Error(
+                f"Something went wrong ({type(exc).__name__}: {exc}). Details are in the log."
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def status_panel(archive: Archive) -> str:
+    """The archive panel with a line on what the index is doing or last did."""
+    if not archive.loaded:
+        return status_html(0, 0, "…", "…", (), "Loading the index…")
+    stats = archive.retriever.stats
+    if archive.building:
+        activity = "Updating the index… questions are answered from the current one meanwhile."
+    elif archive.last_error:
+        activity = f"Last update failed: {archive.last_error}"
+    else:
+        activity = f"{archive.last_report_at} {report_summary(archive.last_report)}"
+    return status_html(
+        stats.articles, stats.chunks, stats.model, stats.built_at, stats.skipped, activity
+    )
+
+
+class Handlers:
+    """What the page's events do; each method is one event, thin over ``Archive``.
+
+    ``examples()`` gives the example questions; each visit asks for them.
+    """
+
+    def __init__(self, archive: Archive, examples: Callable[[], list[str]]) -> None:
+        self.archive = archive
+        self.examples = examples
+
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        since: str = "",
+        until: str = "",
+        mode: str = "hybrid",
+        history: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Answer a question from the archive, with citations.
+
+        Returns {"question", "query", "answer", "abstained", "citations": [{"n", "article_id",
+        "title", "date", "excerpt", "start", "end", "score", ...}], "related", "notes",
+        "dates"}. For a follow-up, pass the earlier results (oldest first) as ``history``.
+        """
+        earlier = [answer_from_json(h) for h in history or []]
+        reply = self.archive.ask(question, earlier, k=k, since=since, until=until, mode=mode)
+        return answer_json(reply.answer)
+
+    def chat(
+        self,
+        question: str,
+        messages: list,
+        answers: list,
+        since: str,
+        until: str,
+        k: float,
+        mode: str,
+    ) -> tuple:
+        reply = self.archive.ask(question, answers, k=int(k), since=since, until=until, mode=mode)
+        a = reply.answer
+        messages = messages + [
+            {"role": "user", "content": question},
+            {
+                "role": "assistant",
+                "content": query_markdown(a, reply.mode),
+                "metadata": {"title": "How the question was read", "status": "done"},
+            },
+            {"role": "assistant", "content": answer_markdown(a)},
+        ]
+        return "", messages, answers + [a], sources_html(a, reply.articles)
+
+    def rebuild(self, progress: Any) -> tuple[str, str]:
+        progress(0, desc="Checking the archive folder")
+        report = self.archive.rebuild(_embedding_bar(progress), force=True)
+        return status_panel(self.archive), report_summary(report)
+
+    def upload(self, files: list[str] | None, progress: Any) -> tuple[str, str]:
+        progress(0, desc="Adding articles")
+        report = self.archive.add_files(files or [], _embedding_bar(progress))
+        return status_panel(self.archive), report_summary(report)
+
+    def refresh(self, shown: str) -> tuple[Any, Any]:
+        html = status_panel(self.archive)
+        return (gr.skip(), gr.skip()) if html == shown else (html, html)
+
+    def first_visit(self) -> tuple[Any, str, str]:
+        html = status_panel(self.archive)
+        return gr.update(examples=[{"text": q} for q in self.examples()] or None), html, html
+
+
+def pick_example(evt: gr.SelectData) -> str:
+    return str(evt.value["text"])
+
+
+def _embedding_bar(progress: Any) -> Callable[[int, int], None]:
+    """A build's (done, total) progress, shown on Gradio's bar as "Embedding"."""
+
+    def show(done: int, total: int) -> None:
+        progress((done, total), desc="Embedding")
+
+    return show

@@ -1,0 +1,144 @@
+"""The settings of retrieval and answering: frozen records shared by every stage.
+
+They are recorded in the index manifest when an index is built (``qa.index.manifest``) and
+rebuilt from it when the index is loaded, so they live below every stage that reads them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+MODES = ("hybrid", "dense", "lexical")
+FUSIONS = ("rrf", "score", "zscore")
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Retrieval defaults, recorded in the manifest and overridable per call.
+
+    Attributes:
+        mode: "hybrid", "dense" or "lexical".
+        fusion: "rrf" (reciprocal rank fusion), "score" (min-max normalised scores) or
+            "zscore" (standardised scores).
+        dense_weight: weight of the dense side in either fusion (lexical gets 1 - weight).
+        rrf_k: the constant of reciprocal rank fusion.
+        candidates: how many passages each side contributes before fusion.
+        phrase_boost: bonus, as a share of the best fused score, for a passage holding every
+            quoted phrase, name and number of the question.
+        duplicate_jaccard: word 4-gram Jaccard similarity above which two passages count as
+            the same story (syndicated copies) and only the better one is kept.
+        context_weight: re-scoring by article context: each passage gains this share of the
+            best fused score of another passage of the same article among the candidates.
+        date_prior: when the question names years ("in Q3 2019", "the 2019 Maxwell Award"),
+            a dated passage's score is multiplied by ``1 + date_prior * dates.year_fit`` of
+            its article's year: 1.3 for the named year, 1.15 for the year after, 0.7 for a
+            year before them (at 0.3); undated passages keep their score.
+    """
+
+    mode: str = "hybrid"
+    fusion: str = "score"
+    dense_weight: float = 0.4
+    rrf_k: int = 60
+    candidates: int = 100
+    phrase_boost: float = 0.25
+    duplicate_jaccard: float = 0.8
+    context_weight: float = 0.0
+    date_prior: float = 0.3
+
+
+@dataclass(frozen=True)
+class SentenceWeights:
+    """How the features of a candidate sentence add up to its score."""
+
+    # In the order of ``features``, whose terms they weigh.
+    dense: float = 0.75
+    coverage: float = 0.5
+    answer_shape: float = 0.4
+    missing: float = 0.2
+    retrieval: float = 0.15
+    echo: float = 0.4
+    short: float = 0.2  # penalty for a sentence of fewer than four words
+
+
+REVISION = 8  # bump when the calibrated defaults change
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """How answers are made; recorded in the index manifest under ``"answering"``.
+
+    Attributes:
+        k: Passages retrieved to answer from.
+        max_sentences: Most sentences in an answer.
+        margin: A further sentence joins the best one when it scores within this of it.
+        shortlist: Candidate sentences (best by lexical score) that get a dense similarity.
+        dense_chars: Characters of a sentence embedded for that similarity (its start).
+        window_chars: Characters of the sentence's reading window (the end of the text
+            before, the sentence, the start of the one after), whose similarity counts when
+            higher than the sentence's own; 0 embeds sentences alone.
+        before_chars: How far back, in characters, the sentences before a candidate count as
+            its context (for its coverage of the question and its reading window); the one
+            right before always does.
+        context_chars: Most characters of each neighbouring sentence shown in an excerpt.
+        disagreement_coverage: Share of the question a sentence must cover to count as an
+            article's claim when checking whether dated sources disagree.
+        related: "Possibly related" passages offered when abstaining.
+        weights: How sentence features add up (see ``SentenceWeights``).
+        abstain_weights: Logistic weights of ``abstain.Evidence`` features, in field order.
+        abstain_bias: Logistic intercept.
+        abstain_threshold: Answer when the calibrated confidence is at least this.
+        revision: Which calibration these defaults come from. An index records the config it
+            was built with; a config of another revision is stale and the current defaults
+            are used instead (see ``for_index``).
+    """
+
+    k: int = 8
+    max_sentences: int = 4
+    margin: float = 0.2
+    shortlist: int = 8
+    dense_chars: int = 200
+    window_chars: int = 300
+    before_chars: int = 300
+    context_chars: int = 300
+    disagreement_coverage: float = 0.5
+    related: int = 3
+    weights: SentenceWeights = field(default_factory=SentenceWeights)
+    # Calibrated by bench/calibrate_abstention.py (its fit.json): on held-out questions it
+    # answers 94-100% of answerable ones (Chinese included) and abstains on 93.5-100% of
+    # cross-set ones.
+    abstain_weights: tuple[float, ...] = (3.937, 3.103, 3.56, 2.394, 2.79)
+    abstain_bias: float = -7.6
+    abstain_threshold: float = 0.5
+    revision: int = REVISION
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AnswerConfig:
+        """Rebuild a config saved with ``dataclasses.asdict`` (unknown keys are ignored)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if isinstance(values.get("weights"), Mapping):
+            wanted = {f.name for f in fields(SentenceWeights)}
+            w = {k: v for k, v in values["weights"].items() if k in wanted}
+            values["weights"] = SentenceWeights(**w)
+        if "abstain_weights" in values:
+            values["abstain_weights"] = tuple(values["abstain_weights"])
+        return cls(**values)
+
+    @classmethod
+    def for_index(cls, manifest: Mapping[str, Any]) -> AnswerConfig:
+        """The config an index recorded under ``"answering"``, unless it is of another revision."""
+        saved = manifest.get("answering") or {}
+        if saved.get("revision") == REVISION:
+            return cls.from_dict(saved)
+        if saved:
+            logger.info(
+                "index records answer settings of revision %s; using revision %s",
+                saved.get("revision"),
+                REVISION,
+            )
+        return cls()

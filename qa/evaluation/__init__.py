@@ -1,0 +1,1 @@
+"""Evaluation: BEIR-layout sets, retrieval and answer metrics, the ``qa eval`` runner."""

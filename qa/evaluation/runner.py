@@ -1,0 +1,133 @@
+"""``qa eval``: index a BEIR corpus, then measure retrieval (and optionally answers) on it.
+
+Questions are asked without reading their date phrases as filters (``interpret_dates=False``):
+a set's questions name the period of an event, and the reports of it are often dated after
+it (Tesla's revenue "in Q3 2019" was reported on Oct 23, 2019), so a filter to the period
+would hide them. The years a question names still lift the articles dated when they could be
+reported (``RetrievalConfig.date_prior``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import tempfile
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from qa.errors import InvalidArgumentError
+from qa.evaluation.metrics import (
+    BeirQuery,
+    BeirSet,
+    RetrievalReport,
+    corpus_articles,
+    evaluate_answers,
+    evaluate_retrieval,
+    format_table,
+    load_beir,
+    load_queries_jsonl,
+)
+from qa.index.build import sync_articles
+from qa.search.retriever import Retriever, load_retriever
+
+logger = logging.getLogger(__name__)
+
+
+def index_corpus(beir: BeirSet, index_dir: Path, model: str | None, progress: bool) -> Retriever:
+    """Build (or bring up to date) an index of the BEIR corpus and open it."""
+    sync_articles(
+        corpus_articles(beir), index_dir, model=model, progress=progress, source=f"beir:{beir.name}"
+    )
+    return load_retriever(index_dir)
+
+
+def retrieval_reports(
+    retriever: Retriever, beir: BeirSet, modes: list[str], args: argparse.Namespace
+) -> dict[str, RetrievalReport]:
+    reports = {}
+    for mode in modes:
+
+        def search(text: str, n: int, mode: str = mode) -> list[tuple[str, str]]:
+            hits = retriever.search(
+                text,
+                n,
+                mode=mode,
+                fusion=args.fusion,
+                dense_weight=args.dense_weight,
+                interpret_dates=False,
+            )
+            return [(h.article.id, h.text) for h in hits]
+
+        reports[mode] = evaluate_retrieval(beir, search, k=args.k, progress=not args.quiet)
+    return reports
+
+
+def answer_reports(
+    retriever: Retriever, beir: BeirSet, folder: Path, args: argparse.Namespace
+) -> dict[str, Any]:
+    from qa.answering.answerer import answer
+
+    def ask(question: str) -> Any:
+        return answer(question, retriever, interpret_dates=False)
+
+    progress = not args.quiet
+    out = {"answerable": evaluate_answers(beir.queries, ask, answerable=True, progress=progress)}
+    if (folder / "unanswerable.jsonl").is_file():
+        queries = _window(load_queries_jsonl(folder / "unanswerable.jsonl"), args)
+        out["unanswerable"] = evaluate_answers(queries, ask, answerable=False, progress=progress)
+    if args.unanswerable_from:
+        other = load_beir(args.unanswerable_from)
+        queries = _window(other.queries, args)
+        out[f"questions of {other.name}"] = evaluate_answers(
+            queries, ask, answerable=False, progress=progress
+        )
+    return {name: report.to_dict() for name, report in out.items()}
+
+
+def _window(queries: Sequence[BeirQuery], args: argparse.Namespace) -> tuple[BeirQuery, ...]:
+    """The queries ``--offset`` and ``--limit`` select, in the set's order."""
+    end = None if args.limit is None else args.offset + args.limit
+    return tuple(queries[args.offset : end])
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    """The body of ``qa eval``; prints a table (or JSON) and returns the exit status."""
+    if args.k < 1:
+        raise InvalidArgumentError(f"--k must be at least 1, got {args.k}")
+    folder = Path(args.folder)
+    beir = load_beir(folder)
+    if args.offset < 0 or (args.limit is not None and args.limit < 1):
+        raise InvalidArgumentError(
+            f"--offset must be 0 or more and --limit 1 or more, got {args.offset} and {args.limit}"
+        )
+    kept = _window(beir.queries, args)
+    if args.offset and not kept:
+        raise InvalidArgumentError(
+            f"--offset {args.offset} skips all {len(beir.queries)} queries of {folder} "
+            "that have qrels"
+        )
+    beir = BeirSet(beir.name, beir.corpus, kept, beir.qrels)
+    modes = ["hybrid", "dense", "lexical"] if args.mode == "all" else [args.mode]
+    with ExitStack() as stack:
+        work = (
+            Path(args.work)
+            if args.work
+            else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qa-eval-")))
+        )
+        retriever = index_corpus(beir, work, args.model, progress=not args.quiet)
+        reports = retrieval_reports(retriever, beir, modes, args)
+        answers = answer_reports(retriever, beir, folder, args) if args.answers else None
+    if args.json:
+        for mode, report in reports.items():
+            print(json.dumps({"set": beir.name, "mode": mode, **report.to_dict()}))
+        if answers:
+            print(json.dumps({"set": beir.name, "answers": answers}))
+        return 0
+    print(format_table({f"{beir.name} {mode}": r for mode, r in reports.items()}))
+    if answers:
+        for name, values in answers.items():
+            print(f"answers, {name}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
+    return 0

@@ -1,0 +1,364 @@
+"""Keep ``embeddings/`` in step with the archive folder, embedding only what changed.
+
+Articles are compared by the sha256 of their raw bytes against the live manifest: new ones are
+added, changed ones re-embedded, deleted ones removed, unchanged ones left alone. A different
+model or chunking setting forces a full rebuild. Each build writes a new generation and
+publishes it atomically (see ``qa.index.store``), under a lock so two builds never interleave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa import __version__
+from qa.errors import IndexLockedError
+from qa.index import manifest as mf
+from qa.index import store
+from qa.index.embedding import (
+    DEFAULT_MODEL,
+    Embedder,
+    embed_text,
+    encode_with_progress,
+    load_embedder,
+)
+from qa.index.lexical import LexicalIndex
+from qa.ingest.articles import Skipped, scan_archive
+from qa.ingest.chunking import ChunkingConfig, chunk_article
+from qa.models import Article, Chunk
+
+logger = logging.getLogger(__name__)
+
+Progress = bool | Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did (or, with ``dry_run``, would do)."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+    full_rebuild_reason: str | None = None
+    dry_run: bool = False
+    index_dir: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": list(self.added),
+            "changed": list(self.changed),
+            "removed": list(self.removed),
+            "unchanged": list(self.unchanged),
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "chunks_embedded": self.chunks_embedded,
+            "seconds": round(self.seconds, 3),
+            "full_rebuild_reason": self.full_rebuild_reason,
+            "dry_run": self.dry_run,
+        }
+
+
+def sync_index(
+    seeds_dir: str | Path,
+    index_dir: str | Path,
+    *,
+    model: str | None = None,
+    full: bool = False,
+    dry_run: bool = False,
+    progress: Progress = True,
+    embedder: Embedder | None = None,
+    chunking: ChunkingConfig | None = None,
+    lock_timeout: float = 300.0,
+) -> BuildReport:
+    """Synchronise the index in ``index_dir`` with the articles in ``seeds_dir``.
+
+    Args:
+        seeds_dir: the archive folder (``.txt``/``.md`` files, read recursively).
+        index_dir: where the index lives (created if missing).
+        model: sentence-transformers model name or path; default: the one the index was built
+            with, or all-MiniLM-L6-v2 for a new index. A different model forces a full rebuild.
+        full: re-embed everything even if nothing changed.
+        dry_run: report what would change and write nothing (no model is loaded).
+        progress: show a progress bar (True), nothing (False), or call ``progress(done, total)``.
+        embedder: an already loaded embedder (takes precedence over ``model``).
+        chunking: chunk sizes; default: the index's, or ``ChunkingConfig()``.
+        lock_timeout: seconds to wait for another build before raising ``IndexLockedError``.
+
+    Returns:
+        A ``BuildReport``; files that could not be read are in ``skipped`` with a reason.
+    """
+    scan = scan_archive(Path(seeds_dir))
+    return sync_articles(
+        scan.articles,
+        index_dir,
+        skipped=scan.skipped,
+        model=model,
+        full=full,
+        dry_run=dry_run,
+        progress=progress,
+        embedder=embedder,
+        chunking=chunking,
+        lock_timeout=lock_timeout,
+        source=str(seeds_dir),
+    )
+
+
+def sync_articles(
+    articles: Sequence[Article],
+    index_dir: str | Path,
+    *,
+    skipped: Sequence[Skipped] = (),
+    model: str | None = None,
+    full: bool = False,
+    dry_run: bool = False,
+    progress: Progress = True,
+    embedder: Embedder | None = None,
+    chunking: ChunkingConfig | None = None,
+    lock_timeout: float = 300.0,
+    source: str = "",
+) -> BuildReport:
+    """``sync_index`` for articles already in memory (an evaluation corpus, say)."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _lock(index_dir, lock_timeout):
+        return _Build(
+            articles,
+            index_dir,
+            tuple(skipped),
+            model,
+            full,
+            dry_run,
+            progress,
+            embedder,
+            chunking,
+            source,
+        ).run()
+
+
+class _lock:
+    """Exclusive build lock on the index folder; says so when it has to wait."""
+
+    def __init__(self, index_dir: Path, timeout: float) -> None:
+        from filelock import FileLock
+
+        self.index_dir = index_dir
+        self.timeout = timeout
+        self.lock = FileLock(str(index_dir / ".lock"))
+
+    def __enter__(self) -> None:
+        from filelock import Timeout
+
+        try:
+            self.lock.acquire(timeout=0)
+            return
+        except Timeout:
+            logger.warning(
+                "another build is running on %s; waiting up to %.0f s", self.index_dir, self.timeout
+            )
+        try:
+            self.lock.acquire(timeout=self.timeout)
+        except Timeout as exc:
+            raise IndexLockedError(self.index_dir, self.timeout) from exc
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
+class _Build:
+    """One synchronisation run; ``run`` reads top to bottom as the steps of a build."""
+
+    def __init__(
+        self,
+        articles: Sequence[Article],
+        index_dir: Path,
+        skipped: tuple[Skipped, ...],
+        model: str | None,
+        full: bool,
+        dry_run: bool,
+        progress: Progress,
+        embedder: Embedder | None,
+        chunking: ChunkingConfig | None,
+        source: str,
+    ) -> None:
+        self.started = time.perf_counter()
+        self.articles = {a.id: a for a in articles}
+        self.index_dir = index_dir
+        self.skipped = skipped
+        self.full = full
+        self.dry_run = dry_run
+        self.progress = progress
+        self.source = source
+        self.old_gen = store.current_generation(index_dir)
+        self.old = store.read_manifest(self.old_gen) if self.old_gen else None
+        self.model = (embedder.name if embedder else model) or (
+            self.old["model"]["name"] if self.old else DEFAULT_MODEL
+        )
+        self._embedder = embedder
+        old_chunking = ChunkingConfig(**self.old["chunking"]) if self.old else ChunkingConfig()
+        self.chunking = chunking or old_chunking
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.model)
+        return self._embedder
+
+    def run(self) -> BuildReport:
+        reason = self._rebuild_reason()
+        old_articles = {} if reason or not self.old else self.old["articles"]
+        added, changed, removed, unchanged = mf.diff(self.articles, old_articles)
+        report = BuildReport(
+            added,
+            changed,
+            removed,
+            unchanged,
+            self.skipped,
+            full_rebuild_reason=reason,
+            dry_run=self.dry_run,
+            index_dir=str(self.index_dir),
+        )
+        same_skips = self.old is not None and self.old.get("skipped") == mf.skips(self.skipped)
+        current = mf.search_settings()
+        same_rest = self.old is not None and all(self.old.get(k) == v for k, v in current.items())
+        if self.dry_run or (not report.touched and not reason and same_skips and same_rest):
+            return _finish(report, self.started, 0)
+        embedded = self._write(
+            added + changed, changed + removed, fresh=bool(reason) or not self.old
+        )
+        return _finish(report, self.started, embedded)
+
+    def _rebuild_reason(self) -> str | None:
+        """Why old vectors cannot be kept, judged from names so a no-op loads no model."""
+        if self.old is None:
+            return None
+        if self.old.get("format_version") != store.FORMAT_VERSION:
+            return f"index format {self.old.get('format_version')} is not {store.FORMAT_VERSION}"
+        was = self.old["model"]["name"]
+        if self._embedder is not None and self._embedder.name != was:
+            return f"model changed from {was!r} to {self._embedder.name!r}"
+        if self.model != was:
+            return f"model changed from {was!r} to {self.model!r}"
+        if asdict(self.chunking) != self.old["chunking"]:
+            return f"chunking changed from {self.old['chunking']} to {asdict(self.chunking)}"
+        if self.old.get("embed_recipe") != mf.EMBED_RECIPE:
+            return f"embedding recipe changed to {mf.EMBED_RECIPE}"
+        return "full rebuild asked for (--full)" if self.full else None
+
+    def _write(self, to_embed: tuple[str, ...], to_drop: tuple[str, ...], fresh: bool) -> int:
+        gen = store.new_generation(self.index_dir)
+        try:
+            embedded = self._fill(gen, to_embed, to_drop, fresh)
+            store.publish(self.index_dir, gen)
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        store.remove_stale(self.index_dir, keep=[p for p in (gen, self.old_gen) if p])
+        return embedded
+
+    def _fill(
+        self, gen: Path, to_embed: tuple[str, ...], to_drop: tuple[str, ...], fresh: bool
+    ) -> int:
+        if fresh or self.old_gen is None or self.old is None:
+            dense = store.empty_dense(self.embedder.dim)
+            old_entries: dict[str, Any] = {}
+            to_embed, to_drop = tuple(sorted(self.articles)), ()
+        else:
+            dense = store.read_dense(self.old_gen)  # vectors of unchanged articles are kept
+            old_entries = dict(self.old["articles"])
+            import shutil
+
+            shutil.copyfile(self.old_gen / store.TABLE, gen / store.TABLE)
+        table = store.ChunkTable(gen / store.TABLE, writable=True)
+        try:
+            _drop(dense, table, old_entries, to_drop)
+            new = [self.articles[i] for i in to_embed]
+            chunks = self._chunk(new) if new else []
+            vectors = self._embed(new, chunks)
+            if chunks:
+                dense.add_with_ids(vectors, np.array([c.id for c in chunks], dtype=np.int64))
+            table.add(new, chunks)
+            table.commit()
+            store.write_dense(gen, dense)
+            self._write_lexical(gen, table)
+            entries = old_entries | mf.entries(new, chunks)
+            store.write_manifest(gen, self._manifest(entries, dense.ntotal))
+        finally:
+            table.close()
+        return len(chunks)
+
+    @functools.cached_property
+    def count_tokens(self) -> Callable[[str], int]:
+        """The embedder's counter, memoised: chunking counts each chunk's text once and
+        ``embed_text`` asks again for it and for the title of every chunk."""
+        return functools.lru_cache(maxsize=1 << 16)(self.embedder.count_tokens)
+
+    def _chunk(self, articles: Sequence[Article]) -> list[Chunk]:
+        count = self.count_tokens
+        return [c for a in articles for c in chunk_article(a, count, self.chunking)]
+
+    def _embed(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> np.ndarray:
+        if not chunks:
+            return np.zeros((0, 0), dtype=np.float32)
+        titles = {a.id: a.title for a in articles}
+        window, count = self.embedder.window, self.count_tokens
+        texts = [embed_text(titles[c.article_id], c.text, count, window) for c in chunks]
+        return encode_with_progress(self.embedder, texts, self.progress)
+
+    def _write_lexical(self, gen: Path, table: store.ChunkTable) -> None:
+        titles = {a: m.title for a, m in table.metas().items()}
+        ids, texts = [], []
+        for chunk_id, article_id, _, text in table.chunk_rows():
+            ids.append(chunk_id)
+            texts.append(f"{titles[article_id]}\n{text}")
+        folder = gen / store.LEXICAL
+        folder.mkdir()
+        LexicalIndex.build(texts, np.array(ids, dtype=np.int64)).save(folder)
+
+    def _manifest(self, entries: dict[str, Any], n_chunks: int) -> dict[str, Any]:
+        if self._embedder is None and self.old is not None:
+            manifest = {
+                k: self.old[k] for k in ("format_version", "model", "chunking", "embed_recipe")
+            }
+        else:
+            manifest = mf.vector_settings(self.embedder, self.chunking)
+        manifest |= {
+            "package_version": __version__,
+            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "source": self.source,
+            **mf.search_settings(),
+            "counts": {"articles": len(entries), "chunks": n_chunks},
+            "skipped": mf.skips(self.skipped),
+            "articles": dict(sorted(entries.items())),
+        }
+        return manifest
+
+
+def _drop(dense: Any, table: store.ChunkTable, entries: dict[str, Any], ids: Sequence[str]) -> None:
+    chunk_ids = [c for i in ids for c in entries.pop(i)["chunk_ids"]]
+    if chunk_ids:
+        dense.remove_ids(np.array(chunk_ids, dtype=np.int64))
+    table.remove(ids)
+
+
+def _finish(report: BuildReport, started: float, embedded: int) -> BuildReport:
+    from dataclasses import replace
+
+    return replace(report, chunks_embedded=embedded, seconds=time.perf_counter() - started)

@@ -1,0 +1,211 @@
+"""BM25 over chunk texts (bm25s), with a tokenizer that handles English and Chinese.
+
+English words are lower-cased, stop words dropped and Snowball-stemmed (PyStemmer); runs of
+CJK characters become overlapping character bigrams, so a Chinese fragment in a question can
+match the same fragment in an article without a word segmenter. An ordinal or a year written in
+Chinese numerals (第二十四届, 二〇二三年) also gives its number in digits (24, 2023), so that it
+matches the way a question or another article writes it (第24届, 2023年). So does an English
+number or ordinal word from two to twenty ("fourth", "twelve") and an ordinal in digits ("4th"):
+"season 4" then matches "the fourth season", "14th" matches "fourteenth". A quarter or half of a
+year also gives one token however it is written: "Q3", "the third quarter", "third-quarter" and
+"三季度" all match as "q3", the way business news writes them in turn.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.ingest import chinese
+
+logger = logging.getLogger(__name__)
+
+CJK_CHARS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # 〇 and the ideographs
+# A run of CJK characters, or a run of other letters and digits: "5G基站10486个" is "5G", "基站",
+# "10486", "个" (CJK characters count as word characters, so without the split the whole run
+# would become one token that nothing else matches).
+_TOKEN = re.compile(rf"[{CJK_CHARS}]+|[^\W_{CJK_CHARS}]+", re.UNICODE)
+CJK = re.compile(rf"[{CJK_CHARS}]")  # one Chinese (or other CJK) character
+
+# "one" and "first" are left out: they are mostly not numbers ("one of", "for the first time").
+_CARDINALS = (
+    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty"
+).split()
+_ORDINALS = (
+    "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+NUMBER_WORDS = {w: str(i) for words in (_CARDINALS, _ORDINALS) for i, w in enumerate(words, 2)}
+_DIGIT_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
+# A quarter or half of a year, however it is written: "the third quarter", "third-quarter",
+# "3rd quarter", "Q3", "三季度" all give "q3"; "first half", "H1", "上半年" give "h1".
+_PERIOD = re.compile(
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+(quarter|half)\b"
+    r"|([一二三四1-4])季度|([上下])半年",
+    re.IGNORECASE,
+)
+_PERIOD_NUMBER = {
+    "first": "1",
+    "second": "2",
+    "third": "3",
+    "fourth": "4",
+    "1st": "1",
+    "2nd": "2",
+    "3rd": "3",
+    "4th": "4",
+    "一": "1",
+    "二": "2",
+    "三": "3",
+    "四": "4",
+    "上": "1",
+    "下": "2",
+}
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def _import_bm25s() -> Any:
+    """bm25s sets its own logger to DEBUG on import; give the level back to the application."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
+
+
+def tokenize(text: str) -> list[str]:
+    """Lexical tokens of ``text``: stemmed English words, numbers, CJK bigrams."""
+    stop = _stopwords()
+    words: list[str] = []
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(text.lower()):
+        run = match.group()
+        if CJK.match(run):
+            tokens.extend(bigrams(run))
+            tokens.extend(chinese.numbers(run))
+        elif run not in stop:
+            words.append(run)
+            tokens.extend(_number_of(run))
+    tokens.extend(_stemmer().stemWords(words))
+    tokens.extend(_periods(text))
+    return tokens
+
+
+def _periods(text: str) -> list[str]:
+    """The quarters and halves of a year that ``text`` names, as "q3" or "h1"."""
+    found = []
+    for m in _PERIOD.finditer(text):
+        ordinal, unit, zh_quarter, zh_half = m.groups()
+        if ordinal:
+            ordinal, unit = ordinal.lower(), unit.lower()
+            if unit == "quarter" or ordinal in ("first", "second", "1st", "2nd"):
+                found.append(("q" if unit == "quarter" else "h") + _PERIOD_NUMBER[ordinal])
+        elif zh_quarter:
+            found.append("q" + _PERIOD_NUMBER.get(zh_quarter, zh_quarter))
+        else:
+            found.append("h" + _PERIOD_NUMBER[zh_half])
+    return found
+
+
+def _number_of(word: str) -> list[str]:
+    """The digits an English number word or digit ordinal stands for ("fourth", "4th": "4")."""
+    if word in NUMBER_WORDS:
+        return [NUMBER_WORDS[word]]
+    ordinal = _DIGIT_ORDINAL.fullmatch(word) if word[0].isdigit() else None  # most words: no
+    return [ordinal.group(1)] if ordinal else []
+
+
+def bigrams(run: str) -> list[str]:
+    """The overlapping character bigrams of a run of CJK characters, in order (``bigrams(run)[i]``
+    starts at ``run[i]``); a one-character run is its own token."""
+    return [run[i : i + 2] for i in range(max(1, len(run) - 1))]
+
+
+def matching_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Character spans of ``text`` that match the query's lexical tokens, in order.
+
+    A word matches when its stem is a query token; in a run of Chinese characters, each
+    stretch covered by query bigrams matches (not the whole run, which is often a clause).
+    Matches that touch ("5G" and "基站") make one span.
+    """
+    terms = set(tokenize(query))
+    covered = [False] * len(text)
+    for match in _PERIOD.finditer(text):
+        if set(_periods(match.group())) & terms:
+            covered[match.start() : match.end()] = [True] * (match.end() - match.start())
+    for match in _TOKEN.finditer(text):
+        run, start = match.group(), match.start()
+        if not CJK.match(run):
+            if set(tokenize(run)) & terms:
+                covered[start : match.end()] = [True] * len(run)
+            continue
+        for i, gram in enumerate(bigrams(run)):
+            if gram in terms:
+                covered[start + i : start + i + len(gram)] = [True] * len(gram)
+    spans = []
+    for hit, run_of in itertools.groupby(range(len(text)), key=covered.__getitem__):
+        if hit:
+            positions = list(run_of)
+            spans.append((positions[0], positions[-1] + 1))
+    return spans
+
+
+class LexicalIndex:
+    """A BM25 index whose document ``i`` is the chunk ``ids[i]``."""
+
+    def __init__(self, bm25: object, ids: np.ndarray) -> None:
+        self.bm25 = bm25
+        self.ids = ids
+        self._vocab: dict[str, int] = bm25.vocab_dict  # type: ignore[attr-defined]
+
+    @classmethod
+    def build(
+        cls, texts: Iterable[str], ids: np.ndarray, show_progress: bool = False
+    ) -> LexicalIndex:
+        bm25s = _import_bm25s()
+
+        corpus = [tokenize(t) or [""] for t in texts] or [[""]]  # bm25s needs one document
+        bm25 = bm25s.BM25()
+        bm25.index(corpus, show_progress=show_progress)
+        return cls(bm25, np.asarray(ids, dtype=np.int64))
+
+    def save(self, folder: Path) -> None:
+        self.bm25.save(str(folder), show_progress=False)  # type: ignore[attr-defined]
+        np.save(folder / "ids.npy", self.ids, allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        bm25s = _import_bm25s()
+
+        bm25 = bm25s.BM25.load(str(folder), show_progress=False)
+        return cls(bm25, np.load(folder / "ids.npy", allow_pickle=False))
+
+    def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every chunk (aligned with ``ids``); zero where ``mask`` is False."""
+        token_ids = [self._vocab[t] for t in tokenize(query) if t and t in self._vocab]
+        if not token_ids or len(self.ids) == 0:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        scores = self.bm25.get_scores_from_ids(token_ids)  # type: ignore[attr-defined]
+        scores = np.asarray(scores, dtype=np.float32)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0).astype(np.float32)
+        return scores

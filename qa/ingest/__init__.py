@@ -1,0 +1,1 @@
+"""Ingest: read article files (header, date, source, body), split sentences, cut chunks."""

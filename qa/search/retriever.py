@@ -1,0 +1,359 @@
+"""Hybrid search over a built index: dense (FAISS) + lexical (BM25), fused, news-aware.
+
+retriever = load_retriever("embeddings/")
+hits = retriever.search("Who met Huawei's rotating chairman?", k=5, since="2022-01-01")
+hits[0].text, hits[0].score, hits[0].article.title, hits[0].start, hits[0].end
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.config import FUSIONS, MODES, RetrievalConfig
+from qa.errors import IndexMismatchError, InvalidArgumentError
+from qa.index import store
+from qa.index.embedding import Embedder, load_embedder
+from qa.index.lexical import LexicalIndex
+from qa.index.manifest import LEXICAL_RECIPE
+from qa.ingest.articles import Skipped
+from qa.models import Article, ArticleMeta, Chunk, DateRange, Hit, SearchResults
+from qa.search import dates
+from qa.search.fusion import fuse, with_context
+from qa.search.matching import collapse_duplicates, must_match_terms, phrase_coverage
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What the index holds, for status displays."""
+
+    articles: int
+    chunks: int
+    model: str
+    built_at: str
+    skipped: tuple[Skipped, ...]
+    newest_date: dt.date | None
+
+
+def load_retriever(
+    index_dir: str | Path = "embeddings/", *, embedder: Embedder | None = None
+) -> Retriever:
+    """Open the live index in ``index_dir`` with the model recorded in its manifest.
+
+    Raises:
+        IndexNotFoundError: nothing was built there yet.
+        IndexMismatchError: the index is of another format, its BM25 side was built with
+            another tokenizer, or ``embedder`` is another model.
+    """
+    index_dir = Path(index_dir)
+    gen = store.require_generation(index_dir)
+    manifest = store.read_manifest(gen)
+    if manifest.get("format_version") != store.FORMAT_VERSION:
+        raise IndexMismatchError(
+            index_dir, "format version", store.FORMAT_VERSION, manifest.get("format_version")
+        )
+    if manifest.get("lexical_recipe") != LEXICAL_RECIPE:
+        found = manifest.get("lexical_recipe")
+        raise IndexMismatchError(
+            index_dir,
+            "lexical recipe",
+            LEXICAL_RECIPE,
+            found,
+            remedy=_resync_hint(index_dir, manifest),
+        )
+    recorded = manifest["model"]
+    embedder = embedder or load_embedder(recorded["name"])
+    if embedder.name != recorded["name"] or embedder.dim != recorded["dimension"]:
+        raise IndexMismatchError(
+            index_dir,
+            "model",
+            f"{embedder.name} ({embedder.dim}-d)",
+            f"{recorded['name']} ({recorded['dimension']}-d)",
+        )
+    return Retriever(index_dir, gen, manifest, embedder)
+
+
+class Retriever:
+    """Searches one generation of an index; safe to keep while a build publishes a new one."""
+
+    def __init__(self, index_dir: Path, gen: Path, manifest: dict[str, Any], embedder: Embedder):
+        self.index_dir = index_dir
+        self.generation = gen
+        self.manifest = manifest
+        self.embedder = embedder
+        known = {f.name for f in fields(RetrievalConfig)}
+        self.config = RetrievalConfig(
+            **{k: v for k, v in manifest.get("retrieval", {}).items() if k in known}
+        )
+        self.dense = store.read_dense(gen)
+        self.lexical = LexicalIndex.load(gen / store.LEXICAL)
+        self.table = store.ChunkTable(gen / store.TABLE)
+        self.metas: dict[str, ArticleMeta] = self.table.metas()
+        self._load_chunk_arrays()
+
+    def _load_chunk_arrays(self) -> None:
+        """Per chunk, aligned with ``lexical.ids`` (sorted ids): its article's date and source."""
+        ordinal = {a: (m.date.toordinal() if m.date else 0) for a, m in self.metas.items()}
+        rows = self.table.db.execute("SELECT id, article_id FROM chunks ORDER BY id").fetchall()
+        self.ids = np.array([r[0] for r in rows], dtype=np.int64)
+        self.article_of = [r[1] for r in rows]
+        self.dates = np.array([ordinal[r[1]] for r in rows], dtype=np.int64)
+        if not np.array_equal(self.ids, self.lexical.ids):
+            raise IndexMismatchError(self.index_dir, "lexical ids", "chunk table ids", "others")
+
+    @cached_property
+    def newest_date(self) -> dt.date | None:
+        """The "now" of relative date phrases: the date of the newest article."""
+        days = [m.date for m in self.metas.values() if m.date]
+        return max(days) if days else None
+
+    @cached_property
+    def centroid(self) -> np.ndarray:
+        """The mean of the chunk vectors (computed on first use: a pass over the index)."""
+        return store.dense_centroid(self.dense)
+
+    def background(self, vector: np.ndarray) -> float:
+        """How alike ``vector`` (a unit query vector) and an average chunk of the archive are.
+
+        A model finds texts of a language it was not trained on alike whatever they say (the
+        English default rates two unrelated Chinese passages about 0.6 similar), so a dense
+        similarity is read against this floor rather than against zero.
+        """
+        return float(np.dot(vector, self.centroid))
+
+    @property
+    def stats(self) -> IndexStats:
+        skipped = tuple(Skipped(s["path"], s["reason"]) for s in self.manifest.get("skipped", []))
+        return IndexStats(
+            len(self.metas),
+            len(self.ids),
+            self.manifest["model"]["name"],
+            self.manifest.get("built_at", ""),
+            skipped,
+            self.newest_date,
+        )
+
+    def get_article(self, article_id: str) -> Article:
+        article = self.table.article(article_id)
+        if article is None:
+            raise InvalidArgumentError(f"no article {article_id!r} in the index")
+        return article
+
+    def chunks_of(self, article_id: str) -> list[Chunk]:
+        return self.table.chunks_of(article_id)
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        sources: Sequence[str] | None = None,
+        mode: str | None = None,
+        fusion: str | None = None,
+        dense_weight: float | None = None,
+        interpret_dates: bool = True,
+        context_weight: float | None = None,
+        date_prior: float | None = None,
+    ) -> SearchResults:
+        """The ``k`` best passages for ``query``, at most one per near-duplicate story.
+
+        Args:
+            query: the question, in plain language.
+            k: how many passages to return.
+            since, until: inclusive date bounds (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or dates);
+                articles without a date are left out when either is given.
+            sources: keep only articles whose source is one of these.
+            mode: "hybrid" (default), "dense" or "lexical".
+            fusion: "rrf" or "score"; default: the index's recorded choice.
+            dense_weight: weight of the dense side in fusion, 0..1.
+            interpret_dates: read periods named in the question ("in 2023", "last June")
+                and filter by them; what was read is returned in ``SearchResults.dates``.
+            context_weight: re-scoring by article context (see ``RetrievalConfig``).
+            date_prior: how much the years the question names, with or without a
+                preposition and whatever ``interpret_dates`` says, weigh each dated
+                passage by when it was written (see ``RetrievalConfig``); 0 turns it off.
+        """
+        config = self._config(k, mode, fusion, dense_weight)
+        if context_weight is not None:
+            config = replace(config, context_weight=context_weight)
+        if date_prior is not None:
+            if not 0.0 <= date_prior < 1.0:
+                raise InvalidArgumentError(f"date_prior must be in [0, 1), got {date_prior}")
+            config = replace(config, date_prior=date_prior)
+        query = query.strip()
+        if not query:
+            raise InvalidArgumentError("the query is empty")
+        explicit = _explicit_range(since, until)
+        inferred = dates.interpret(query, self.newest_date) if interpret_dates else None
+        window = dates.merge(explicit, inferred)
+        hits = self._search(query, k, config, window, sources)
+        if not hits and inferred is not None and explicit is None:
+            note = f"{inferred.description}: no passage in that period, searched all dates"
+            window = replace(inferred, since=None, until=None, description=note)
+            hits = self._search(query, k, config, None, sources)
+        return SearchResults(query, tuple(hits), config.mode, window)
+
+    def _config(
+        self, k: int, mode: str | None, fusion: str | None, dense_weight: float | None
+    ) -> RetrievalConfig:
+        if not isinstance(k, int) or k < 1:
+            raise InvalidArgumentError(f"k must be a positive integer, got {k!r}")
+        if mode is not None and mode not in MODES:
+            raise InvalidArgumentError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+        if fusion is not None and fusion not in FUSIONS:
+            raise InvalidArgumentError(
+                f"fusion must be one of {', '.join(FUSIONS)}; got {fusion!r}"
+            )
+        if dense_weight is not None and not 0.0 <= dense_weight <= 1.0:
+            raise InvalidArgumentError(f"dense_weight must be in [0, 1], got {dense_weight}")
+        changes: dict[str, Any] = {"mode": mode, "fusion": fusion, "dense_weight": dense_weight}
+        return replace(self.config, **{a: v for a, v in changes.items() if v is not None})
+
+    def _mask(self, window: DateRange | None, sources: Sequence[str] | None) -> np.ndarray | None:
+        mask = None
+        if window and (window.since or window.until):
+            low = window.since.toordinal() if window.since else 1
+            high = window.until.toordinal() if window.until else 10**9
+            mask = (self.dates >= low) & (self.dates <= high)
+        if sources is not None:
+            wanted = set(sources)
+            ok = {a for a, m in self.metas.items() if m.source in wanted}
+            by_source = np.array([a in ok for a in self.article_of], dtype=bool)
+            mask = by_source if mask is None else mask & by_source
+        return mask
+
+    def _search(
+        self,
+        query: str,
+        k: int,
+        config: RetrievalConfig,
+        window: DateRange | None,
+        sources: Sequence[str] | None,
+    ) -> list[Hit]:
+        mask = self._mask(window, sources)
+        if mask is not None and not mask.any():
+            return []
+        n = max(config.candidates, 3 * k)
+        dense = self._dense(query, n, mask) if config.mode != "lexical" else {}
+        lexical = self._lexical(query, n, mask) if config.mode != "dense" else {}
+        if config.mode == "dense":
+            fused = dense
+        elif config.mode == "lexical":
+            fused = lexical
+        else:
+            fused = fuse(dense, lexical, config)
+        if config.context_weight:
+            fused = with_context(fused, self._articles_of(fused), config.context_weight)
+        ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: max(3 * k, 30)]
+        chunks = self.table.chunks([int(i) for i in ranked])
+        scores = self._boost(query, ranked, fused, chunks, config)
+        ranked.sort(key=scores.__getitem__, reverse=True)
+        texts = {i: chunks[i].text for i in ranked}
+        kept = collapse_duplicates(ranked, texts, config.duplicate_jaccard, limit=k)
+        return [self._hit(chunks[i], scores[i], dense.get(i), lexical.get(i)) for i in kept]
+
+    def _articles_of(self, chunk_ids: Iterable[int]) -> dict[int, str]:
+        ids = np.fromiter(chunk_ids, dtype=np.int64)
+        positions = np.searchsorted(self.ids, ids)
+        return {int(i): self.article_of[p] for i, p in zip(ids, positions)}
+
+    def _dense(self, query: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
+        import faiss
+
+        if self.dense.ntotal == 0:
+            return {}
+        vector = self.embedder.encode([query], show_progress=False)
+        params = None
+        if mask is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(self.ids[mask]))
+        # One query at a time: OpenMP threads only add overhead to the scan (about 3x slower
+        # with two at 1M vectors). The thread count is OpenMP's, shared with torch and kept
+        # per calling thread, so it is lowered around the scan only and then given back:
+        # lowering it for good would also halve the query encoder's threads.
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            scores, ids = self.dense.search(vector, min(n, self.dense.ntotal), params=params)
+        finally:
+            faiss.omp_set_num_threads(threads)
+        return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i != -1}
+
+    def _lexical(self, query: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
+        scores = self.lexical.scores(query, mask)
+        if len(scores) == 0:
+            return {}
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        return {int(self.ids[p]): float(scores[p]) for p in top if scores[p] > 0}
+
+    def _boost(
+        self,
+        query: str,
+        ranked: list[int],
+        fused: dict[int, float],
+        chunks: dict[int, Chunk],
+        config: RetrievalConfig,
+    ) -> dict[int, float]:
+        """Lift passages that hold the question's quoted phrases, names and numbers; then
+        weigh each by whether its article is dated when the years the question names could
+        be reported (a prior: the score times ``1 + date_prior * year_fit``)."""
+        scores = dict(fused)
+        if not ranked:
+            return scores
+        best = max(fused[ranked[0]], 1e-9)
+        terms = must_match_terms(query)
+        if terms and config.phrase_boost:
+            for i in ranked:
+                text = chunks[i].text + "\n" + self.metas[chunks[i].article_id].title
+                scores[i] += config.phrase_boost * best * phrase_coverage(terms, text)
+        years = dates.named_years(query, self.newest_date) if config.date_prior else frozenset()
+        if years:
+            for i in ranked:
+                date = self.metas[chunks[i].article_id].date
+                if date is not None:
+                    fit = dates.year_fit(date.year, years)
+                    scores[i] += config.date_prior * max(scores[i], 0.0) * fit
+        return scores
+
+    def _hit(self, chunk: Chunk, score: float, dense: float | None, lexical: float | None) -> Hit:
+        return Hit(
+            chunk.id,
+            chunk.text,
+            float(score),
+            chunk.start,
+            chunk.end,
+            self.metas[chunk.article_id],
+            dense,
+            lexical,
+        )
+
+
+def _resync_hint(index_dir: Path, manifest: dict[str, Any]) -> str:
+    """How to bring an index's BM25 side up to date: sync it again with what it was built from."""
+    source = str(manifest.get("source", ""))
+    if source.startswith("beir:"):
+        how = f"run `qa eval DIR --work {index_dir}` again with its evaluation folder"
+    else:
+        how = f"run `qa index --seeds {source or 'DIR'} --index {index_dir}`"
+    return f"{how} (BM25 is rewritten from the stored chunks; nothing is re-embedded)"
+
+
+def _explicit_range(since: str | dt.date | None, until: str | dt.date | None) -> DateRange | None:
+    low = dates.coerce_bound(since, end=False)
+    high = dates.coerce_bound(until, end=True)
+    if low is None and high is None:
+        return None
+    if low and high and low > high:
+        raise InvalidArgumentError(f"since ({low}) is after until ({high})")
+    return DateRange(low, high, "", dates.describe(low, high))

@@ -1,0 +1,275 @@
+"""Hybrid retrieval on the real seeds with the real model: golden questions, dates, deletions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.errors import IndexMismatchError, IndexNotFoundError, InvalidArgumentError
+from qa.index.build import sync_index
+from qa.search.retriever import load_retriever
+
+HUAWEI = "000_8acc33fc03b76885"
+ELECTRONIC = "001_75a8eb6acca57ea7"
+AUTO = "002_b7002ee26ad1e5c6"
+CEC = "003_999e1e7306369b4b"
+WANG_JI = "004_298f5d365e12d248"
+TINY_BEIR = Path(__file__).parents[1] / "data" / "tiny_beir"
+
+GOLDEN = [
+    ("Who met Huawei's rotating chairman?", HUAWEI),  # name, possessive
+    ("Who held talks with Xu Zhijun?", HUAWEI),  # person name
+    ("What is the 4266 industrial system?", CEC),  # number
+    ("Nanjing signs agreement with China Electronics Technology Group", CEC),
+    ("Which conference opened in Changchun on July 23?", AUTO),  # date in text
+    (
+        "What did the provincial government plan for electronic information in June 2020?",
+        ELECTRONIC,
+    ),  # date phrase in the question
+    ("What did Mayor Wang Ji inspect in the high-tech zone?", WANG_JI),
+    ("tire project with an annual output of 15 million", WANG_JI),  # number
+    ('Who spoke of the "six new industries"?', HUAWEI),  # quoted phrase
+    ("新时代推动东北全面振兴座谈会", WANG_JI),  # Chinese fragment
+    ("Who presided over the opening ceremony of the automotive innovation day?", AUTO),
+    ("Sino-German Industrial Park", WANG_JI),
+    ("What happened in 2020?", ELECTRONIC),  # a year alone
+    ("What did Hu Yuting attend?", AUTO),
+]
+
+
+@pytest.mark.parametrize(("question", "article"), GOLDEN)
+def test_golden_question_names_its_article_first(retriever, question: str, article: str) -> None:
+    hits = retriever.search(question, k=3)
+    assert hits[0].article.id == article, [h.article.title for h in hits]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_hits_carry_exact_offsets_and_metadata(retriever, mode: str) -> None:
+    hits = retriever.search("Huawei cooperation in Jilin", k=5, mode=mode)
+    assert hits.mode == mode and 0 < len(hits) <= 5
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    for hit in hits:
+        body = retriever.get_article(hit.article.id).body
+        assert body[hit.start : hit.end] == hit.text
+    assert hits[0].article.date == dt.date(2022, 5, 29)
+
+
+def test_names_and_numbers_are_found_even_when_dense_misses(retriever) -> None:
+    for query, article in (("4266", CEC), ("Xu Zhijun", HUAWEI), ("Cui Zhigang", WANG_JI)):
+        assert retriever.search(query, k=1)[0].article.id == article
+
+
+def test_top_k_are_distinct_evidence(retriever) -> None:
+    hits = retriever.search("Jing Junhai", k=10)
+    assert len({h.chunk_id for h in hits}) == len(hits)
+
+
+def test_date_filters_include_and_exclude_exactly(retriever) -> None:
+    day = retriever.search("Jing Junhai talks", k=10, since="2022-05-29", until="2022-05-29")
+    assert {h.article.id for h in day} == {HUAWEI}
+    after = retriever.search("Jing Junhai talks", k=10, since="2022-05-30")
+    assert HUAWEI not in {h.article.id for h in after}
+    assert all(h.article.date and h.article.date >= dt.date(2022, 5, 30) for h in after)
+    before = retriever.search("Jing Junhai talks", k=10, until="2022-05-28")
+    assert {h.article.id for h in before} == {ELECTRONIC}
+    year = retriever.search("cooperation", k=10, since="2023", until="2023")
+    assert {h.article.id for h in year} == {AUTO}
+    assert CEC not in {h.article.id for h in retriever.search("Nanjing", k=10, since="2000")}
+
+
+def test_date_phrase_in_question_is_applied_and_reported(retriever) -> None:
+    hits = retriever.search("What did Jing Junhai do in 2023?", k=10)
+    assert hits.dates is not None and hits.dates.phrase == "in 2023"
+    assert (hits.dates.since, hits.dates.until) == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert {h.article.id for h in hits} == {AUTO}
+    last_june = retriever.search("Who visited the high-tech zone last June?", k=5)
+    assert last_june.dates is not None
+    assert (last_june.dates.since, last_june.dates.until) == (
+        dt.date(2024, 6, 1),
+        dt.date(2024, 6, 30),
+    )
+    assert {h.article.id for h in last_june} == {WANG_JI}
+    plain = retriever.search("What did Jing Junhai do in 2023?", k=10, interpret_dates=False)
+    assert plain.dates is None and len({h.article.id for h in plain}) > 1
+
+
+def test_a_year_named_in_the_question_lifts_the_articles_of_that_year(retriever) -> None:
+    question = "Jing Junhai cooperation talks 2023"  # a bare year: read as a prior, no filter
+    hits = retriever.search(question, k=5)
+    assert hits.dates is None
+    assert hits[0].article.id == AUTO  # dated 2023-07-24
+    assert [h.article.id for h in hits].count(AUTO) > [h.article.id for h in hits].count(HUAWEI)
+    flat = retriever.search(question, k=5, date_prior=0.0)
+    assert flat[0].article.id == HUAWEI  # dated 2022-05-29: the words alone favour it
+
+
+def test_period_with_no_articles_falls_back_and_says_so(retriever) -> None:
+    hits = retriever.search("Huawei talks in 2019", k=3)
+    assert hits[0].article.id == HUAWEI
+    assert hits.dates is not None and "searched all dates" in hits.dates.description
+
+
+def test_deleted_article_is_gone_from_dense_and_lexical(
+    seeds_copy: Path, tmp_path: Path, embedder
+) -> None:
+    index = tmp_path / "idx"
+    sync_index(seeds_copy, index, embedder=embedder, progress=False)
+    assert (
+        load_retriever(index, embedder=embedder).search("Xu Zhijun Huawei", k=1)[0].article.id
+        == HUAWEI
+    )
+    (seeds_copy / f"{HUAWEI}.txt").unlink()
+    sync_index(seeds_copy, index, embedder=embedder, progress=False)
+    retriever = load_retriever(index, embedder=embedder)
+    for mode in ("dense", "lexical", "hybrid"):
+        hits = retriever.search("Xu Zhijun rotating chairman of Huawei", k=20, mode=mode)
+        assert HUAWEI not in {h.article.id for h in hits}, mode
+    with pytest.raises(InvalidArgumentError):
+        retriever.get_article(HUAWEI)
+
+
+def test_bad_arguments_name_the_valid_choices(retriever) -> None:
+    with pytest.raises(InvalidArgumentError, match="hybrid, dense, lexical"):
+        retriever.search("x", mode="fuzzy")
+    with pytest.raises(InvalidArgumentError, match="positive"):
+        retriever.search("x", k=0)
+    with pytest.raises(InvalidArgumentError, match="YYYY"):
+        retriever.search("x", since="last tuesday")
+    with pytest.raises(InvalidArgumentError, match="after"):
+        retriever.search("x", since="2024", until="2023")
+    with pytest.raises(InvalidArgumentError, match="empty"):
+        retriever.search("   ")
+
+
+def test_loading_refuses_missing_index_and_other_model(tmp_path: Path, seeds_index, embedder):
+    with pytest.raises(IndexNotFoundError, match="qa index"):
+        load_retriever(tmp_path / "nothing")
+    from qa.index.embedding import Embedder
+
+    other = Embedder("someone/other-model", embedder.model)
+    with pytest.raises(IndexMismatchError, match="qa index --full"):
+        load_retriever(seeds_index, embedder=other)
+
+
+def test_an_index_with_an_old_lexical_recipe_is_refused_until_synced(
+    seeds_copy: Path, tmp_path: Path, embedder
+) -> None:
+    from qa.index import store
+
+    index = tmp_path / "idx"
+    sync_index(seeds_copy, index, embedder=embedder, progress=False)
+    gen = store.require_generation(index)
+    manifest = store.read_manifest(gen)
+    store.write_manifest(gen, {**manifest, "lexical_recipe": "title+chunk-v1"})
+    with pytest.raises(
+        IndexMismatchError, match=r"qa index --seeds .*nothing is re-embedded"
+    ) as caught:
+        load_retriever(index, embedder=embedder)
+    assert "--full" not in str(caught.value)
+    report = sync_index(seeds_copy, index, embedder=embedder, progress=False)
+    assert not report.touched  # the articles did not change: BM25 is rewritten, nothing embedded
+    assert load_retriever(index, embedder=embedder).search("Xu Zhijun", k=1)[0].article.id == HUAWEI
+
+
+def test_round_trip_same_results(seeds_index: Path, retriever, embedder) -> None:
+    again = load_retriever(seeds_index, embedder=embedder)
+    for query in ("Huawei", "automobile conference", "Nanjing"):
+        first = [(h.chunk_id, round(h.score, 5)) for h in retriever.search(query, k=5)]
+        second = [(h.chunk_id, round(h.score, 5)) for h in again.search(query, k=5)]
+        assert first == second
+
+
+def test_background_is_the_mean_similarity_to_every_chunk(retriever, embedder) -> None:
+    vectors = np.stack([retriever.dense.reconstruct(int(i)) for i in retriever.ids])
+    question = embedder.encode(["Who held talks with Xu Zhijun?"], show_progress=False)[0]
+    expected = float(np.mean(vectors @ question))
+    assert retriever.background(question) == pytest.approx(expected, abs=1e-5)
+    best = float(np.max(vectors @ question))
+    assert 0.0 < expected < best  # an average chunk is less alike than the matching one
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "qa.cli", *args], capture_output=True, text=True)
+
+
+def test_search_cli_json_and_text(seeds_index: Path) -> None:
+    out = _cli(
+        "search",
+        "Who met Huawei's rotating chairman?",
+        "-k",
+        "2",
+        "--json",
+        "--index",
+        str(seeds_index),
+    )
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["rank"] for r in rows] == [1, 2]
+    assert set(rows[0]) == {"rank", "score", "article_id", "title", "date", "text", "start", "end"}
+    assert rows[0]["article_id"] == HUAWEI and rows[0]["date"] == "2022-05-29"
+    text = _cli("search", "Xu Zhijun", "-k", "1", "--index", str(seeds_index))
+    assert "**Xu**" in text.stdout and "2022-05-29" in text.stdout
+    bad = _cli("search", "x", "--since", "yesterday", "--index", str(seeds_index))
+    assert bad.returncode == 2 and bad.stderr.startswith("error:")
+
+
+def test_eval_cli_on_tiny_beir_matches_hand_computed_metrics(tmp_path: Path) -> None:
+    """3 queries have qrels (q4 has none, q5 only a 0 grade).
+
+    q1: relevant d1 (grade 2) and d5 (grade 1); both retrieved at ranks 1 and 2 ->
+        R@1 = 1/2, R@5 = 1, RR = 1, nDCG@10 = (2 + 1/log2 3) / (2 + 1/log2 3) = 1.
+    q2, q3: their single relevant doc at rank 1 -> every metric 1.
+    Means: R@1 = (0.5 + 1 + 1) / 3 = 0.8333, R@5 = R@10 = 1, MRR@10 = 1, nDCG@10 = 1.
+    answer@5: the top-5 passages hold "Jilin", "July 23" + "Changchun", "15 million" -> 1.
+    """
+    out = _cli(
+        "eval", str(TINY_BEIR), "--mode", "lexical", "--json", "-q", "--work", str(tmp_path / "idx")
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout.splitlines()[0])
+    assert report["n_queries"] == 3
+    assert report["recall@1"] == pytest.approx(0.8333, abs=1e-3)
+    assert report["recall@5"] == pytest.approx(1.0)
+    assert report["mrr@10"] == pytest.approx(1.0)
+    assert report["ndcg@10"] == pytest.approx(1.0)
+    assert report["answer@5"] == pytest.approx(1.0)
+
+
+def test_eval_cli_offset_and_limit_select_a_slice_of_the_queries(tmp_path: Path) -> None:
+    """--offset 1 --limit 1 keeps q2 alone (the second query with qrels): every metric 1.
+
+    q1 alone would give R@1 = 1/2 (see above), so the slice is not the first query.
+    """
+    work = str(tmp_path / "idx")
+    out = _cli(
+        "eval",
+        str(TINY_BEIR),
+        "--mode",
+        "lexical",
+        "--json",
+        "-q",
+        "--work",
+        work,
+        "--offset",
+        "1",
+        "--limit",
+        "1",
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout.splitlines()[0])
+    assert report["n_queries"] == 1
+    assert report["recall@1"] == pytest.approx(1.0)
+    rest = _cli(
+        "eval", str(TINY_BEIR), "--mode", "lexical", "--json", "-q", "--work", work, "--offset", "1"
+    )
+    assert json.loads(rest.stdout.splitlines()[0])["n_queries"] == 2
+    past = _cli("eval", str(TINY_BEIR), "--mode", "lexical", "-q", "--work", work, "--offset", "3")
+    assert past.returncode == 2
+    assert past.stderr.startswith("error:") and "skips all 3 queries" in past.stderr
