@@ -147,13 +147,20 @@ def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
                         label="Search mode",
                         info="hybrid combines meaning (dense) and words (lexical)",
                     )
+                    as_of = gr.Textbox(
+                        label="As of",
+                        placeholder="YYYY[-MM[-DD]]",
+                        info="read the archive as of this day: 'this week' and 'recently' "
+                        "are read against it, and later articles are left out (default: today)",
+                        elem_id="as-of",
+                    )
             with gr.Column(scale=2, min_width=340):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", js_on_load=None)
         answers = gr.State([])
 
         chat_io = dict(
-            inputs=[box, chatbot, answers, since, until, k, mode],
+            inputs=[box, chatbot, answers, since, until, k, mode, as_of],
             outputs=[box, chatbot, answers, sources],
             api_visibility="private",
         )

@@ -24,7 +24,15 @@ examples:
   qa search "Who met Huawei's rotating chairman?" -k 3
   qa search "talks in Changchun" --since 2022 --until 2022-12-31 --json
   qa ask "Where were the talks with Xu Zhijun held?"
+  qa ask "Who visited FAW this week?" --as-of 2023-07-27
   qa eval ../shared/eval/scifact_beir --mode hybrid
+  qa eval ../shared/eval/realtimeqa_2023_en --limit 135   (tune on the first half)
+  qa eval ../shared/eval/realtimeqa_2023_en --offset 135  (report the second)
+
+dates:
+  A period the question names ("in 2023", "last June", "this week", "recently", 本周) only
+  weighs dated passages; it never leaves an article out. Only --since, --until and --as-of
+  filter. Relative phrases are read against --as-of, or today.
 
 environment:
   QA_SEEDS_DIR   archive folder (default: seeds/)
@@ -86,6 +94,12 @@ def _filter_options(p: argparse.ArgumentParser, k: int) -> None:
         "--until", metavar="DATE", help="only articles on or before DATE (YYYY[-MM[-DD]])"
     )
     p.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="read the archive as of DATE (YYYY[-MM[-DD]]): 'this week', 'recently' are read "
+        "against it and articles dated after it are left out (default: today, none left out)",
+    )
+    p.add_argument(
         "--mode",
         choices=("hybrid", "dense", "lexical"),
         help="retrieval mode (default: the index's, hybrid)",
@@ -125,8 +139,9 @@ def _add_search(sub: Any) -> None:
     p = sub.add_parser(
         "search",
         help="ranked passages for a query",
-        description="Hybrid (BM25 + dense) search. Periods named in the query "
-        "('in 2023', 'last June') are applied as date filters.",
+        description="Hybrid (BM25 + dense) search. Periods named in the query ('in 2023', "
+        "'last June', 'this week') weigh dated passages and never drop any; only --since, "
+        "--until and --as-of filter.",
     )
     p.add_argument("query", help="what to look for, in plain language")
     _index_option(p)
@@ -153,9 +168,13 @@ def _add_eval(sub: Any) -> None:
     p = sub.add_parser(
         "eval",
         help="evaluate retrieval on a BEIR-layout folder",
-        description="Builds a temporary index of DIR/corpus.jsonl and reports "
-        "Recall@1/5/10, MRR@10, nDCG@10 and answer@5 over the queries of "
-        "DIR/qrels/test.tsv (queries without qrels are skipped).",
+        description="Builds a temporary index of DIR/corpus.jsonl and reports, over the "
+        "queries of DIR/qrels/test.tsv (queries without qrels are skipped), document-level "
+        "Recall@1/5/k, MRR@k and nDCG@k (4k passages are retrieved and the first k distinct "
+        "documents scored: 40 and 10 by default) and passage-level answer@5 (a gold answer in "
+        "one of the top 5 passages). Questions with metadata.question_date are asked as of "
+        "that day ('this week' is that week; later articles are left out), and the report "
+        "says how many were.",
     )
     p.add_argument("folder", metavar="DIR", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/")
     p.add_argument(
@@ -164,7 +183,12 @@ def _add_eval(sub: Any) -> None:
         default="hybrid",
         help="retrieval mode, or all three (default: %(default)s)",
     )
-    p.add_argument("--k", type=int, default=10, help="passages retrieved per query (default: 10)")
+    p.add_argument(
+        "--k",
+        type=int,
+        default=10,
+        help="documents scored per query; 4k passages are retrieved (default: 10)",
+    )
     p.add_argument("--fusion", choices=("rrf", "score"), help="fusion method (default: index's)")
     p.add_argument("--dense-weight", type=float, help="dense weight in fusion, 0..1")
     p.add_argument("--limit", type=int, help="evaluate only the first N queries")
@@ -175,6 +199,12 @@ def _add_eval(sub: Any) -> None:
         metavar="N",
         help="skip the first N queries (with --limit, a slice not used for tuning: "
         "--offset 400 --limit 800 asks queries 401-1200)",
+    )
+    p.add_argument(
+        "--no-question-dates",
+        dest="question_dates",
+        action="store_false",
+        help="ask every question as of today, ignoring metadata.question_date",
     )
     p.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model")
     p.add_argument(
@@ -226,7 +256,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     retriever = load_retriever(args.index)
     results = retriever.search(
-        args.query, args.k, since=args.since, until=args.until, mode=args.mode
+        args.query, args.k, since=args.since, until=args.until, as_of=args.as_of, mode=args.mode
     )
     if args.json:
         for rank, hit in enumerate(results, 1):
@@ -243,7 +273,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     retriever = load_retriever(args.index)
     reply = answer(
-        args.question, retriever, k=args.k, since=args.since, until=args.until, mode=args.mode
+        args.question,
+        retriever,
+        k=args.k,
+        since=args.since,
+        until=args.until,
+        as_of=args.as_of,
+        mode=args.mode,
     )
     if args.json:
         print(json.dumps(answer_to_dict(reply), ensure_ascii=False))

@@ -38,6 +38,15 @@ class RetrievalConfig:
             a dated passage's score is multiplied by ``1 + date_prior * dates.year_fit`` of
             its article's year: 1.3 for the named year, 1.15 for the year after, 0.7 for a
             year before them (at 0.3); undated passages keep their score.
+        recency_prior: when the question names a period relative to the reference date
+            ("this week", "recently", "last month", 最近), a dated passage's score is
+            multiplied by ``1 + recency_prior * dates.window_fit``: 1 + recency_prior inside
+            the period, falling to 1 away from it; undated passages keep their score.
+        period_prior: when the question names a period of the calendar ("in 2020", "since
+            2005", "in June 2023"), a dated passage's score is multiplied by
+            ``1 - period_prior * (1 - dates.window_fit)``: unchanged inside the period, down
+            to 1 - period_prior far from it; undated passages keep their score. Unlike a
+            filter, it drops nothing.
     """
 
     mode: str = "hybrid"
@@ -49,6 +58,8 @@ class RetrievalConfig:
     duplicate_jaccard: float = 0.8
     context_weight: float = 0.0
     date_prior: float = 0.3
+    recency_prior: float = 0.3
+    period_prior: float = 0.5
 
 
 @dataclass(frozen=True)

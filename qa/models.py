@@ -59,6 +59,7 @@ class DateRange:
     until: dt.date | None
     phrase: str = ""  # the words of the question it was read from ("" when given explicitly)
     description: str = ""  # human-readable, e.g. "June 2024 (read 'last June')"
+    relative: bool = False  # read relative to the reference date ("this week", "recently")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ class SearchResults:
     query: str
     hits: tuple[Hit, ...]
     mode: str = "hybrid"
-    dates: DateRange | None = None  # the date filter applied, from the caller or the question
+    dates: DateRange | None = None  # the date filter applied: the caller's bounds, the as-of date
+    window: DateRange | None = None  # the period the question names: weighs, never drops
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -121,5 +123,6 @@ class Answer:
     citations: tuple[Citation, ...]
     abstained: bool
     related: tuple[Hit, ...] = field(default=())  # "possibly related" passages when abstaining
-    dates: DateRange | None = None
+    dates: DateRange | None = None  # the date filter applied (see ``SearchResults``)
     notes: tuple[str, ...] = field(default=())  # e.g. "sources disagree: ..."
+    window: DateRange | None = None  # the period the question names, which weighed passages

@@ -141,7 +141,9 @@ class ExtractiveAnswerer:
         )
         citations = build_citations(chosen, docs, cfg.context_chars)
         notes = (disagreement_note(claims, [c.n for c in citations]),) if claims else ()
-        reply = build_answer(question, query, chosen, citations, results.dates, notes)
+        reply = build_answer(
+            question, query, chosen, citations, results.dates, notes, results.window
+        )
         return Assessment(evidence, sure, reply)
 
     def __call__(
@@ -163,6 +165,7 @@ def abstention(question: str, query: str, results: SearchResults, related: int) 
         abstained=True,
         related=closest_articles(results.hits, related),
         dates=results.dates,
+        window=results.window,
     )
 
 
@@ -212,6 +215,7 @@ def answer(
     *,
     since: str | dt.date | None = None,
     until: str | dt.date | None = None,
+    as_of: str | dt.date | None = None,
     mode: str | None = None,
     interpret_dates: bool = True,
     config: AnswerConfig | None = None,
@@ -227,8 +231,11 @@ def answer(
             the previous turn's salient terms; ``Answer.query`` shows what was searched.
         k: Passages to retrieve (default ``config.k``).
         since, until: Inclusive date bounds, as for ``Retriever.search``.
+        as_of: Answer as of this date, as for ``Retriever.search``: "this week" is the week
+            before it, and articles dated after it are left out (default: today, none left out).
         mode: "hybrid", "dense" or "lexical" retrieval (default: the index's).
-        interpret_dates: Read periods named in the question ("in 2023") as a date filter.
+        interpret_dates: Weigh dated passages by the period the question names ("in 2023",
+            "this week"); it never leaves any out.
         config: Answering settings; default: those recorded in the index manifest.
         answerer: Another ``Answerer`` implementation (default: extractive). Its answer is
             checked against the citation contract and replaced by an abstention if it fails.
@@ -245,7 +252,13 @@ def answer(
         raise InvalidArgumentError(f"k must be a positive integer, got {k!r}")
     query = rewrite(question, history)
     results = retriever.search(
-        query, k, since=since, until=until, mode=mode, interpret_dates=interpret_dates
+        query,
+        k,
+        since=since,
+        until=until,
+        as_of=as_of,
+        mode=mode,
+        interpret_dates=interpret_dates,
     )
     if answerer is None:
         return ExtractiveAnswerer(config)(question.strip(), results, retriever, query=query)

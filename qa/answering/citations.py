@@ -79,6 +79,7 @@ def build_answer(
     citations: tuple[Citation, ...],
     dates: DateRange | None,
     notes: tuple[str, ...] = (),
+    window: DateRange | None = None,
 ) -> Answer:
     """An ``Answer`` quoting ``chosen`` with ``citations``."""
     return Answer(
@@ -89,6 +90,7 @@ def build_answer(
         abstained=False,
         dates=dates,
         notes=notes,
+        window=window,
     )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from qa.models import Answer, Citation, Hit
+from qa.models import Answer, Citation, DateRange, Hit
+from qa.search.dates import weighing
 
 BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
 WIDTH = 96
@@ -32,7 +33,8 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
         "citations": [_citation_dict(c) for c in answer.citations],
         "notes": list(answer.notes),
         "related": [_hit_dict(h) for h in answer.related],
-        "dates": _dates_dict(answer),
+        "dates": _dates_dict(answer.dates),
+        "window": _dates_dict(answer.window),
     }
 
 
@@ -64,8 +66,7 @@ def _hit_dict(h: Hit) -> dict[str, Any]:
     }
 
 
-def _dates_dict(answer: Answer) -> dict[str, Any] | None:
-    d = answer.dates
+def _dates_dict(d: DateRange | None) -> dict[str, Any] | None:
     if d is None or (d.since is None and d.until is None):
         return None
     return {
@@ -73,6 +74,7 @@ def _dates_dict(answer: Answer) -> dict[str, Any] | None:
         "until": d.until.isoformat() if d.until else None,
         "phrase": d.phrase,
         "description": d.description,
+        "relative": d.relative,
     }
 
 
@@ -143,6 +145,8 @@ def format_answer(answer: Answer, color: bool) -> str:
         lines.append(_style(f"searched: {answer.query}", DIM, color))
     if answer.dates is not None and answer.dates.description:
         lines.append(_style(f"dates: {answer.dates.description}", DIM, color))
+    if answer.window is not None:
+        lines.append(_style(f"period: {weighing(answer.window)}", DIM, color))
     if lines:
         lines.append("")
     lines.append(answer.text)

@@ -77,15 +77,20 @@ class Handlers:
         until: str = "",
         mode: str = "hybrid",
         history: list[dict[str, Any]] | None = None,
+        as_of: str = "",
     ) -> dict[str, Any]:
         """Answer a question from the archive, with citations.
 
         Returns {"question", "query", "answer", "abstained", "citations": [{"n", "article_id",
         "title", "date", "excerpt", "start", "end", "score", ...}], "related", "notes",
-        "dates"}. For a follow-up, pass the earlier results (oldest first) as ``history``.
+        "dates", "window"}. For a follow-up, pass the earlier results (oldest first) as
+        ``history``. ``as_of`` (YYYY[-MM[-DD]]) reads the archive as of that day: "this week"
+        is read against it and later articles are left out.
         """
         earlier = [answer_from_json(h) for h in history or []]
-        reply = self.archive.ask(question, earlier, k=k, since=since, until=until, mode=mode)
+        reply = self.archive.ask(
+            question, earlier, k=k, since=since, until=until, mode=mode, as_of=as_of
+        )
         return answer_json(reply.answer)
 
     def chat(
@@ -97,8 +102,11 @@ class Handlers:
         until: str,
         k: float,
         mode: str,
+        as_of: str = "",
     ) -> tuple:
-        reply = self.archive.ask(question, answers, k=int(k), since=since, until=until, mode=mode)
+        reply = self.archive.ask(
+            question, answers, k=int(k), since=since, until=until, mode=mode, as_of=as_of
+        )
         a = reply.answer
         messages = messages + [
             {"role": "user", "content": question},

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from qa.models import Answer, Article, Citation, Hit
+from qa.search.dates import weighing
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&$])")
 _MARKER = re.compile(r"\\\[(\d+)\\\]")
@@ -148,6 +149,8 @@ def query_markdown(answer: Answer, mode: str) -> str:
     lines = [f"Searched for: {markdown_escape(answer.query)}"]
     if answer.dates is not None:
         lines.append(f"Dates: {markdown_escape(answer.dates.description or _range(answer))}")
+    if answer.window is not None:
+        lines.append(f"Period: {markdown_escape(weighing(answer.window))}")
     lines.append(f"Mode: {markdown_escape(mode)}")
     return "\n\n".join(lines)
 

@@ -282,6 +282,7 @@ class Archive:
         since: str | None = None,
         until: str | None = None,
         mode: str = "hybrid",
+        as_of: str | None = None,
     ) -> Reply:
         """Answer ``question`` from the current index, reading the conversation for follow-ups.
 
@@ -299,6 +300,7 @@ class Archive:
             k=int(k),
             since=since or None,
             until=until or None,
+            as_of=as_of or None,
             mode=mode or None,
         )
         ids = {c.article_id for c in answer.citations} | {h.article.id for h in answer.related}

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ __all__ = ["BeirDoc", "BeirQuery", "BeirSet", "corpus_articles", "load_beir"]
 __all__ += ["load_queries_jsonl", "normalise_answers"]
 
 Answers = tuple[tuple[str, ...], ...]
-_ARTICLE_RECIPE = "dateline-v1"  # how a document becomes an article; see corpus_articles
+_ARTICLE_RECIPE = "dateline-v2"  # how a document becomes an article; see corpus_articles
 _DATE_KEYS = ("date", "published", "publish_date", "pub_date", "published_at", "time")
 
 
@@ -52,6 +53,11 @@ class BeirQuery:
     text: str
     answers: Answers = ()
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def date(self) -> dt.date | None:
+        """The day the question was asked (``metadata.question_date``), when the set says."""
+        return _metadata_date(self.metadata, ("question_date",))
 
 
 @dataclass(frozen=True)
@@ -148,13 +154,13 @@ def _dateline(text: str) -> dt.date | None:
     return found[0] if found else None
 
 
-def _metadata_date(metadata: dict[str, Any]) -> dt.date | None:
-    """The first ISO-looking date among the usual metadata keys, if any."""
-    for key in _DATE_KEYS:
+def _metadata_date(metadata: dict[str, Any], keys: Sequence[str] = _DATE_KEYS) -> dt.date | None:
+    """The first ISO-looking date (``2023-01-05`` or ``2023/01/05``) among ``keys``."""
+    for key in keys:
         value = metadata.get(key)
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value.strip()[:10])
+                return dt.date.fromisoformat(value.strip()[:10].replace("/", "-"))
             except ValueError:
                 continue
     return None

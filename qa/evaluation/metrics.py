@@ -1,14 +1,15 @@
 """Evaluation on BEIR-layout sets: retrieval metrics, answer@5, and answer-level rates.
 
 A set is a folder with ``corpus.jsonl``, ``queries.jsonl`` and ``qrels/<split>.tsv`` (see
-``qa.evaluation.beir``). Retrieval is scored per document, as BEIR does: the caller's search
-returns ranked passages ``(doc_id, text)``; the first occurrence of each document gives its
-rank. Metrics follow pytrec_eval (the library BEIR reports with): recall@k, reciprocal rank cut
-at k, and nDCG@k with linear gain ``rel / log2(rank + 1)``.
+``qa.evaluation.beir``). Retrieval is scored per document (article), the way other systems are
+compared: the caller's search returns ``4 * k`` ranked passages ``(doc_id, text)`` (40 for
+k = 10), the first occurrence of each document gives its rank, and the first ``k`` distinct
+documents are scored. Metrics follow pytrec_eval (the library BEIR reports with): recall@k,
+reciprocal rank cut at k, and nDCG@k with linear gain ``rel / log2(rank + 1)``.
 
-answer@5 asks whether every gold answer group is matched (case-insensitive, whitespace-normalised
-substring) by one of its alternatives in one of the top five passages; queries without gold
-answers are left out of it.
+answer@5 is per passage: whether every gold answer group is matched (case-insensitive,
+whitespace-normalised substring) by one of its alternatives in one of the top five passages;
+queries without gold answers are left out of it.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ __all__ = [
 ]
 
 ANSWER_DEPTH = 5  # passages searched for a gold answer (answer@5)
+PASSAGES_PER_DOCUMENT = 4  # passages retrieved per document scored (40 for the first 10)
 
 
 # ---------------------------------------------------------------------------- metrics
@@ -152,7 +154,7 @@ class RetrievalReport:
         return out
 
 
-Search = Callable[[str, int], list[tuple[str, str]]]
+Search = Callable[[BeirQuery, int], list[tuple[str, str]]]
 
 
 def evaluate_retrieval(
@@ -167,20 +169,20 @@ def evaluate_retrieval(
 
     Args:
         beir: The set; only its queries with qrels are run.
-        search: ``search(question, n)`` returns up to ``n`` ranked passages as
-            ``(doc_id, passage_text)``; several passages of one document may appear.
+        search: ``search(query, n)`` returns up to ``n`` ranked passages for a ``BeirQuery``
+            as ``(doc_id, passage_text)``; several passages of one document may appear.
         k: Cutoff of recall, MRR and nDCG (recall is also given at 1 and 5).
-        fetch: Passages asked of ``search``; defaults to ``3 * k`` so that, once repeated
-            documents are merged, about ``k`` distinct documents remain.
+        fetch: Passages asked of ``search``; defaults to ``4 * k``, of which the first ``k``
+            distinct documents are scored.
         progress: Show a tqdm progress bar.
     """
     if k < 1:
         raise InvalidArgumentError(f"k must be at least 1, got {k}")
-    fetch = fetch if fetch is not None else 3 * k
+    fetch = fetch if fetch is not None else PASSAGES_PER_DOCUMENT * k
     results: list[QueryResult] = []
     started = time.perf_counter()
     for query in tqdm(beir.queries, desc="retrieval", unit="q", disable=not progress):
-        passages = search(query.text, max(fetch, ANSWER_DEPTH))
+        passages = search(query, max(fetch, ANSWER_DEPTH))
         ranked = _unique(doc for doc, _ in passages)
         rel = beir.qrels.get(query.id, {})
         found = answer_found((text for _, text in passages[:ANSWER_DEPTH]), query.answers)
@@ -264,7 +266,7 @@ class AnswerReport:
 
 def evaluate_answers(
     queries: Sequence[BeirQuery],
-    ask: Callable[[str], Answer],
+    ask: Callable[[BeirQuery], Answer],
     *,
     answerable: bool,
     progress: bool = True,
@@ -273,7 +275,7 @@ def evaluate_answers(
 
     Args:
         queries: The questions, with gold answers when ``answerable``.
-        ask: Answers one question.
+        ask: Answers one question (its text, and its date when the set gives one).
         answerable: Whether the questions have answers in the corpus. For unanswerable sets
             only the abstention rate means anything (higher is better).
         progress: Show a tqdm progress bar.
@@ -284,7 +286,7 @@ def evaluate_answers(
     abstained, cited, in_text, judged = 0, 0, 0, 0
     started = time.perf_counter()
     for query in tqdm(queries, desc="answers", unit="q", disable=not progress):
-        answer = ask(query.text)
+        answer = ask(query)
         abstained += answer.abstained
         if not answerable or not query.answers:
             continue

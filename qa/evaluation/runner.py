@@ -1,15 +1,15 @@
 """``qa eval``: index a BEIR corpus, then measure retrieval (and optionally answers) on it.
 
-Questions are asked without reading their date phrases as filters (``interpret_dates=False``):
-a set's questions name the period of an event, and the reports of it are often dated after
-it (Tesla's revenue "in Q3 2019" was reported on Oct 23, 2019), so a filter to the period
-would hide them. The years a question names still lift the articles dated when they could be
-reported (``RetrievalConfig.date_prior``).
+Each question is asked as of the day it was asked (``metadata.question_date``) when the set
+gives one, as a person reading the archive that day would: "this week" is that week, and
+articles dated later are left out. ``--no-question-dates`` asks them as of today instead. The
+period a question names only weighs dated passages (see ``qa.search.dates``); it never drops any.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import tempfile
@@ -44,20 +44,25 @@ def index_corpus(beir: BeirSet, index_dir: Path, model: str | None, progress: bo
     return load_retriever(index_dir)
 
 
+def as_of(query: BeirQuery, args: argparse.Namespace) -> dt.date | None:
+    """The date a question is asked as of: its own, unless ``--no-question-dates``."""
+    return query.date if getattr(args, "question_dates", True) else None
+
+
 def retrieval_reports(
     retriever: Retriever, beir: BeirSet, modes: list[str], args: argparse.Namespace
 ) -> dict[str, RetrievalReport]:
     reports = {}
     for mode in modes:
 
-        def search(text: str, n: int, mode: str = mode) -> list[tuple[str, str]]:
+        def search(query: BeirQuery, n: int, mode: str = mode) -> list[tuple[str, str]]:
             hits = retriever.search(
-                text,
+                query.text,
                 n,
                 mode=mode,
                 fusion=args.fusion,
                 dense_weight=args.dense_weight,
-                interpret_dates=False,
+                as_of=as_of(query, args),
             )
             return [(h.article.id, h.text) for h in hits]
 
@@ -70,8 +75,8 @@ def answer_reports(
 ) -> dict[str, Any]:
     from qa.answering.answerer import answer
 
-    def ask(question: str) -> Any:
-        return answer(question, retriever, interpret_dates=False)
+    def ask(query: BeirQuery) -> Any:
+        return answer(query.text, retriever, as_of=as_of(query, args))
 
     progress = not args.quiet
     out = {"answerable": evaluate_answers(beir.queries, ask, answerable=True, progress=progress)}
@@ -120,12 +125,16 @@ def run_eval(args: argparse.Namespace) -> int:
         retriever = index_corpus(beir, work, args.model, progress=not args.quiet)
         reports = retrieval_reports(retriever, beir, modes, args)
         answers = answer_reports(retriever, beir, folder, args) if args.answers else None
+    dated = sum(as_of(q, args) is not None for q in beir.queries)
+    asked = f"as of their own dates: {dated} of {len(beir.queries)} questions"
     if args.json:
         for mode, report in reports.items():
-            print(json.dumps({"set": beir.name, "mode": mode, **report.to_dict()}))
+            row = {"set": beir.name, "mode": mode, **report.to_dict(), "question_dates": dated}
+            print(json.dumps(row))
         if answers:
-            print(json.dumps({"set": beir.name, "answers": answers}))
+            print(json.dumps({"set": beir.name, "answers": answers, "question_dates": dated}))
         return 0
+    print(f"{beir.name}: {asked}; documents scored: the first {args.k} distinct ones")
     print(format_table({f"{beir.name} {mode}": r for mode, r in reports.items()}))
     if answers:
         for name, values in answers.items():

@@ -163,6 +163,49 @@ def _rolling_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
     return _rolling(ref, n, m["unit"].lower().rstrip("s"))
 
 
+RECENT_DAYS = 30  # "recently", "now", "the latest": the month up to the reference date
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+# (days back to the first day, days back to the last): "this week" is the seven days up to
+# the reference date, "上周" as "last week" the seven days before it (see _rolling).
+_DAYS = {"today": (0, 0), "tonight": (0, 0), "yesterday": (1, 1), "this week": (6, 0)}
+_DAYS |= {"今天": (0, 0), "今日": (0, 0), "昨天": (1, 1), "本周": (6, 0), "这周": (6, 0)}
+_DAYS |= {"本星期": (6, 0), "上周": (7, 0), "上星期": (7, 0)}
+
+
+def _days_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
+    """ "today", "yesterday", "this week", 本周 ... counted back from the reference date."""
+    if ref is None:
+        return None
+    back, to = _DAYS[re.sub(r"\s+", " ", m[0].lower())]
+    return ref - dt.timedelta(days=back), ref - dt.timedelta(days=to)
+
+
+def _weekday_span(m: re.Match[str], ref: dt.date | None) -> Span | None:
+    """ "on Monday", "last Friday": the latest such day on or before the reference date."""
+    if ref is None:
+        return None
+    day = ref - dt.timedelta(days=(ref.weekday() - _WEEKDAYS[m["wd"].lower()]) % 7)
+    return day, day
+
+
+def _so_far_span(_m: re.Match[str], ref: dt.date | None) -> Span | None:
+    return None if ref is None else (ref.replace(month=1, day=1), ref)
+
+
+def _recent_span(_m: re.Match[str], ref: dt.date | None) -> Span | None:
+    """A question about the present ("recently", "now", "the latest", "later this year")."""
+    return None if ref is None else (ref - dt.timedelta(days=RECENT_DAYS), ref)
+
+
+WEEKDAY = r"(?P<wd>" + "|".join(_WEEKDAYS) + r")\b"
+# Words that ask about the present; "recent years" and "the current account" do not.
+_PRESENT = (
+    r"\b(?:recently|lately|nowadays|currently|latest|newest|upcoming|soon|"
+    r"recent(?!\s+(?:years?|decades?|centur))|now(?!\s+(?:known|called|named|part))|"
+    r"current(?!\s+account)|later\s+this\s+(?:year|month|week))\b"
+)
+
+
 _POINTS: tuple[tuple[re.Pattern[str], Callable[..., Span | None], bool, bool], ...] = (
     # (pattern, reader, bare_year, relative)
     (
@@ -220,6 +263,10 @@ _POINTS: tuple[tuple[re.Pattern[str], Callable[..., Span | None], bool, bool], .
         False,
         True,
     ),
+    (_pat(r"\b(?:today|tonight|yesterday|this\s+week)\b"), _days_span, False, True),
+    (_pat(r"\b(?:on|last|this|past)\s+" + WEEKDAY), _weekday_span, False, True),
+    (_pat(r"\bso\s+far\s+this\s+year\b"), _so_far_span, False, True),
+    (_pat(_PRESENT), _recent_span, False, True),
 )
 
 
@@ -246,6 +293,8 @@ _ZH_CALENDAR = {
     "今年": ("year", 0), "去年": ("year", 1), "前年": ("year", 2),
     "本月": ("month", 0), "这个月": ("month", 0), "上月": ("month", 1), "上个月": ("month", 1),
 }  # fmt: skip
+# 最近, 近日, 目前, 现在, 当前, 最新 ask about the present (最近三年 is a rolling period).
+_ZH_PRESENT = r"最近(?!\d|[一二两三四五六七八九十])|近日|近期|目前|现在|当前|最新"
 _ZH_UNITS = {"年": "year", "月": "month", "周": "week", "天": "day", "日": "day"}
 
 
@@ -276,6 +325,8 @@ _ZH_POINTS: tuple[tuple[re.Pattern[str], Callable[..., Span | None], bool, bool]
         False,
         True,
     ),
+    (re.compile("|".join(k for k in _DAYS if not k.isascii())), _days_span, False, True),
+    (re.compile(_ZH_PRESENT), _recent_span, False, True),
 )
 
 

@@ -6,26 +6,35 @@
 
 A bare four-digit number counts as a year only when it lies in 1900..2100, is introduced by a
 date preposition and is not followed by a unit ("in 2005 km" is not a year); numbers next to a
-month name are read as part of that date. Relative phrases need the reference date (the newest
-article of the archive) and are ignored without one.
+month name are read as part of that date. Relative phrases are read against the reference
+date: the as-of date a caller gives (``qa ask --as-of``, a question's own date in ``qa eval``),
+else today. Without one they are ignored.
+
+The period a question names never filters: the retriever weighs dated passages by it (see
+``window_fit`` and ``year_fit``) and keeps undated ones. Only the caller's ``since``/``until``
+and the as-of date leave articles out.
 
 Choices, in plain words:
 
-* "last June" is the latest June that has begun on or before the reference date: with the
-  newest article on 2024-06-05 it is June 2024, with one on 2024-05-20 it is June 2023. The
-  archive's newest article is the latest "now" we know of, and a reader asking about
-  "last June" wants the most recent June the archive can speak of. "this June" is the June of
+* "last June" is the latest June that has begun on or before the reference date: on
+  2024-06-05 it is June 2024, on 2024-05-20 it is June 2023. "this June" is the June of
   the reference year. A month without a year and without last/this ("in June") is not read.
 * "last month"/"last year" are the calendar month/year before the reference's; "this month"/
   "this year" the reference's own; "the past N years/months/weeks/days" runs from the
-  reference date moved back N units to the reference date, both inclusive.
+  reference date moved back N units to the reference date, both inclusive. "last week" is
+  the past seven days; "this week" the seven days up to the reference date; "today",
+  "yesterday" and "on Monday" (the latest Monday on or before it) are single days; "so far
+  this year" runs from 1 January to the reference date.
+* A question about the present ("recently", "now", "current", "the latest", "soon", "later
+  this year") names the 30 days up to the reference date: the news of then speaks of it.
 * Several phrases: the closed periods are joined into the smallest range that covers them all,
   then the open-ended ones ("since 2021", "before 2023") narrow it. If that leaves an empty
   range, only the first phrase is kept. ``phrase`` then lists the phrases read, joined by "; ".
 * Chinese follows the same rules: 2023年6月15日, 2023年6月, 2023年上半年, 2023年第一季度,
-  今年/去年/前年, 本月/上个月 and 近三年 are read as they stand; a bare 2023年 needs a
-  preposition before it (在, 于, 自, 从, 截至, 到) or a word after it (以来 since, 以后/之后
-  after, 以前/之前 before), because "2022年地区生产总值" is the 2022 figure, reported in 2023.
+  今年/去年/前年, 本月/上个月, 本周/上周, 今天/昨天, 近三年 and 最近/目前/现在 are read as
+  they stand; a bare 2023年 needs a preposition before it (在, 于, 自, 从, 截至, 到) or a
+  word after it (以来 since, 以后/之后 after, 以前/之前 before), because "2022年地区生产总值"
+  is the 2022 figure, reported in 2023.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import logging
+import math
 import re
 from collections.abc import Collection
 
@@ -50,22 +60,26 @@ from qa.search.date_phrases import (
 logger = logging.getLogger(__name__)
 
 __all__ = ["DateMention", "coerce_bound", "describe", "find_mentions", "interpret", "merge"]
-__all__ += ["named_years", "parse_bound", "year_fit"]
+__all__ += ["named_years", "parse_bound", "weighing", "window_fit", "year_fit"]
+
+WINDOW_SCALE_MIN_DAYS = 7
 
 _BOUND = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
-def parse_bound(text: str, *, end: bool) -> dt.date:
-    """Parse a ``since``/``until`` bound given as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+def parse_bound(text: str, *, end: bool, name: str | None = None) -> dt.date:
+    """Parse a ``since``/``until``/``as_of`` bound given as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
 
     Args:
         text: The bound as typed.
-        end: True for ``until``: a year or month then stands for its last day, else its first.
+        end: True for ``until`` and ``as_of``: a year or month then stands for its last day,
+            else its first.
+        name: What the bound is called in an error (default: "until" or "since").
 
     Raises:
         InvalidArgumentError: The text is not one of the accepted formats or not a real date.
     """
-    which = "until" if end else "since"
+    which = name or ("until" if end else "since")
     m = _BOUND.fullmatch(text.strip())
     try:
         if m is None:
@@ -82,7 +96,9 @@ def parse_bound(text: str, *, end: bool) -> dt.date:
         ) from None
 
 
-def coerce_bound(value: str | dt.date | None, *, end: bool) -> dt.date | None:
+def coerce_bound(
+    value: str | dt.date | None, *, end: bool, name: str | None = None
+) -> dt.date | None:
     """Turn a caller's bound (``None``, blank, a date or a string) into a date or ``None``."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -91,10 +107,10 @@ def coerce_bound(value: str | dt.date | None, *, end: bool) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        return parse_bound(value, end=end)
+        return parse_bound(value, end=end, name=name)
     raise InvalidArgumentError(
-        f"invalid {'until' if end else 'since'} date {value!r}: give a datetime.date or a "
-        "string YYYY, YYYY-MM or YYYY-MM-DD"
+        f"invalid {name or ('until' if end else 'since')} date {value!r}: give a "
+        "datetime.date or a string YYYY, YYYY-MM or YYYY-MM-DD"
     )
 
 
@@ -146,8 +162,8 @@ def interpret(question: str, reference: dt.date | None) -> DateRange | None:
 
     Args:
         question: The question as asked, e.g. "What did Jilin sign with Huawei last June?".
-        reference: The newest article's date, the "now" of relative phrases; ``None`` skips
-            them.
+        reference: The "now" of relative phrases (the as-of date, else today); ``None``
+            skips them.
 
     Returns:
         A ``DateRange`` whose ``phrase`` holds the words read (several joined by "; ") and
@@ -163,9 +179,10 @@ def interpret(question: str, reference: dt.date | None) -> DateRange | None:
         since, until = mentions[0].since, mentions[0].until
     phrase = "; ".join(m.phrase for m in mentions)
     read = ", ".join(f"'{m.phrase}'" for m in mentions)
-    if any(m.relative for m in mentions):
-        read += f" relative to the newest article, {reference}"
-    return DateRange(since, until, phrase, f"{describe(since, until)} (read {read})")
+    relative = any(m.relative for m in mentions)
+    if relative:
+        read += f" relative to {reference}"
+    return DateRange(since, until, phrase, f"{describe(since, until)} (read {read})", relative)
 
 
 def _combine(mentions: tuple[DateMention, ...]) -> tuple[dt.date | None, dt.date | None]:
@@ -179,6 +196,32 @@ def _combine(mentions: tuple[DateMention, ...]) -> tuple[dt.date | None, dt.date
         if m.since is None and m.until is not None:
             until = m.until if until is None else min(until, m.until)
     return since, until
+
+
+def weighing(window: DateRange) -> str:
+    """How "how the question was read" shows a period the question names (it only weighs)."""
+    what = "dated articles near it weigh more" if window.relative else "dates weigh the ranking"
+    return f"{window.description}: {what}; none is left out"
+
+
+def window_fit(day: dt.date, window: DateRange) -> float:
+    """How near an article dated ``day`` is to the period a question names, from 0 to 1.
+
+    1 inside the period; outside it ``exp(-gap / scale)``, the gap being the days to the
+    period's nearer end and the scale the period's length (a week at least): an article a day
+    before "this week" still counts 0.87, one a month before 0.01. Nothing counts against an
+    article, so a period far from every article (an old archive asked about "this week" of
+    today) changes no ranking.
+    """
+    since, until = window.since, window.until
+    if since is not None and day < since:
+        gap = (since - day).days
+    elif until is not None and day > until:
+        gap = (day - until).days
+    else:
+        return 1.0
+    length = (until - since).days + 1 if since is not None and until is not None else 0
+    return math.exp(-gap / max(WINDOW_SCALE_MIN_DAYS, length))
 
 
 def year_fit(year: int, named: Collection[int]) -> float:

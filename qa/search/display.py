@@ -8,6 +8,7 @@ from typing import Any
 from qa.index.build import BuildReport
 from qa.index.lexical import matching_spans
 from qa.models import Hit, SearchResults
+from qa.search.dates import weighing
 
 BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
 
@@ -71,6 +72,8 @@ def format_hits(results: SearchResults, color: bool) -> str:
     lines = []
     if results.dates is not None and results.dates.description:
         lines.append(f"dates: {results.dates.description}")
+    if results.window is not None:
+        lines.append(f"period: {weighing(results.window)}")
     if not results.hits:
         lines.append("no passages found")
     for rank, hit in enumerate(results, 1):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from pathlib import Path
@@ -158,6 +158,7 @@ class Retriever:
         *,
         since: str | dt.date | None = None,
         until: str | dt.date | None = None,
+        as_of: str | dt.date | None = None,
         sources: Sequence[str] | None = None,
         mode: str | None = None,
         fusion: str | None = None,
@@ -165,6 +166,8 @@ class Retriever:
         interpret_dates: bool = True,
         context_weight: float | None = None,
         date_prior: float | None = None,
+        recency_prior: float | None = None,
+        period_prior: float | None = None,
     ) -> SearchResults:
         """The ``k`` best passages for ``query``, at most one per near-duplicate story.
 
@@ -173,36 +176,49 @@ class Retriever:
             k: how many passages to return.
             since, until: inclusive date bounds (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or dates);
                 articles without a date are left out when either is given.
+            as_of: read the archive as of this date: relative phrases ("this week",
+                "recently", 上个月) are read against it, and articles dated after it are left
+                out (undated ones stay). Default: relative phrases are read against today
+                and no article is left out.
             sources: keep only articles whose source is one of these.
             mode: "hybrid" (default), "dense" or "lexical".
             fusion: "rrf" or "score"; default: the index's recorded choice.
             dense_weight: weight of the dense side in fusion, 0..1.
-            interpret_dates: read periods named in the question ("in 2023", "last June")
-                and filter by them; what was read is returned in ``SearchResults.dates``.
+            interpret_dates: read the period the question names ("in 2023", "last June",
+                "this week") and weigh dated passages by it; it never leaves any out. What was
+                read is returned in ``SearchResults.window``.
             context_weight: re-scoring by article context (see ``RetrievalConfig``).
             date_prior: how much the years the question names, with or without a
                 preposition and whatever ``interpret_dates`` says, weigh each dated
                 passage by when it was written (see ``RetrievalConfig``); 0 turns it off.
+            recency_prior: how much a period relative to the reference date lifts the dated
+                passages near it (see ``RetrievalConfig``); 0 turns it off.
+            period_prior: how much a period of the calendar the question names ("in 2020")
+                weighs down the dated passages far from it (see ``RetrievalConfig``); 0 turns
+                it off.
         """
         config = self._config(k, mode, fusion, dense_weight)
         if context_weight is not None:
             config = replace(config, context_weight=context_weight)
-        if date_prior is not None:
-            if not 0.0 <= date_prior < 1.0:
-                raise InvalidArgumentError(f"date_prior must be in [0, 1), got {date_prior}")
-            config = replace(config, date_prior=date_prior)
+        priors = {
+            "date_prior": date_prior,
+            "recency_prior": recency_prior,
+            "period_prior": period_prior,
+        }
+        for name, value in priors.items():
+            if value is not None and not 0.0 <= value < 1.0:
+                raise InvalidArgumentError(f"{name} must be in [0, 1), got {value}")
+        changes: dict[str, Any] = {a: v for a, v in priors.items() if v is not None}
+        config = replace(config, **changes)
         query = query.strip()
         if not query:
             raise InvalidArgumentError("the query is empty")
         explicit = _explicit_range(since, until)
-        inferred = dates.interpret(query, self.newest_date) if interpret_dates else None
-        window = dates.merge(explicit, inferred)
-        hits = self._search(query, k, config, window, sources)
-        if not hits and inferred is not None and explicit is None:
-            note = f"{inferred.description}: no passage in that period, searched all dates"
-            window = replace(inferred, since=None, until=None, description=note)
-            hits = self._search(query, k, config, None, sources)
-        return SearchResults(query, tuple(hits), config.mode, window)
+        cut = dates.coerce_bound(as_of, end=True, name="as_of")
+        reference = cut or dt.date.today()
+        window = dates.interpret(query, reference) if interpret_dates else None
+        hits = self._search(query, k, config, _Dates(explicit, cut, window), sources)
+        return SearchResults(query, tuple(hits), config.mode, _filter(explicit, cut), window)
 
     def _config(
         self, k: int, mode: str | None, fusion: str | None, dense_weight: float | None
@@ -220,28 +236,30 @@ class Retriever:
         changes: dict[str, Any] = {"mode": mode, "fusion": fusion, "dense_weight": dense_weight}
         return replace(self.config, **{a: v for a, v in changes.items() if v is not None})
 
-    def _mask(self, window: DateRange | None, sources: Sequence[str] | None) -> np.ndarray | None:
-        mask = None
-        if window and (window.since or window.until):
-            low = window.since.toordinal() if window.since else 1
-            high = window.until.toordinal() if window.until else 10**9
-            mask = (self.dates >= low) & (self.dates <= high)
+    def _mask(self, when: _Dates, sources: Sequence[str] | None) -> np.ndarray | None:
+        masks = []
+        explicit = when.explicit
+        if explicit and (explicit.since or explicit.until):
+            low = explicit.since.toordinal() if explicit.since else 1
+            high = explicit.until.toordinal() if explicit.until else 10**9
+            masks.append((self.dates >= low) & (self.dates <= high))
+        if when.as_of is not None:  # undated articles (ordinal 0) stay
+            masks.append(self.dates <= when.as_of.toordinal())
         if sources is not None:
             wanted = set(sources)
             ok = {a for a, m in self.metas.items() if m.source in wanted}
-            by_source = np.array([a in ok for a in self.article_of], dtype=bool)
-            mask = by_source if mask is None else mask & by_source
-        return mask
+            masks.append(np.array([a in ok for a in self.article_of], dtype=bool))
+        return np.logical_and.reduce(masks) if masks else None
 
     def _search(
         self,
         query: str,
         k: int,
         config: RetrievalConfig,
-        window: DateRange | None,
+        when: _Dates,
         sources: Sequence[str] | None,
     ) -> list[Hit]:
-        mask = self._mask(window, sources)
+        mask = self._mask(when, sources)
         if mask is not None and not mask.any():
             return []
         n = max(config.candidates, 3 * k)
@@ -257,7 +275,7 @@ class Retriever:
             fused = with_context(fused, self._articles_of(fused), config.context_weight)
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: max(3 * k, 30)]
         chunks = self.table.chunks([int(i) for i in ranked])
-        scores = self._boost(query, ranked, fused, chunks, config)
+        scores = self._boost(query, ranked, fused, chunks, config, when)
         ranked.sort(key=scores.__getitem__, reverse=True)
         texts = {i: chunks[i].text for i in ranked}
         kept = collapse_duplicates(ranked, texts, config.duplicate_jaccard, limit=k)
@@ -304,10 +322,13 @@ class Retriever:
         fused: dict[int, float],
         chunks: dict[int, Chunk],
         config: RetrievalConfig,
+        when: _Dates,
     ) -> dict[int, float]:
         """Lift passages that hold the question's quoted phrases, names and numbers; then
-        weigh each by whether its article is dated when the years the question names could
-        be reported (a prior: the score times ``1 + date_prior * year_fit``)."""
+        weigh each dated one by when it was written: against the years the question names
+        (``1 + date_prior * year_fit``), a period relative to the reference date
+        (``1 + recency_prior * window_fit``) or a period of the calendar
+        (``1 - period_prior * (1 - window_fit)``)."""
         scores = dict(fused)
         if not ranked:
             return scores
@@ -317,13 +338,23 @@ class Retriever:
             for i in ranked:
                 text = chunks[i].text + "\n" + self.metas[chunks[i].article_id].title
                 scores[i] += config.phrase_boost * best * phrase_coverage(terms, text)
-        years = dates.named_years(query, self.newest_date) if config.date_prior else frozenset()
+        newest = self.newest_date
+        if when.as_of is not None and newest is not None:
+            newest = min(newest, when.as_of)
+        years = dates.named_years(query, newest) if config.date_prior else frozenset()
+        window = when.window
+        priors: list[Callable[[dt.date], float]] = []
         if years:
+            priors.append(lambda day: config.date_prior * dates.year_fit(day.year, years))
+        if window is not None and window.relative and config.recency_prior:
+            priors.append(lambda day: config.recency_prior * dates.window_fit(day, window))
+        if window is not None and not window.relative and config.period_prior:
+            priors.append(lambda day: config.period_prior * (dates.window_fit(day, window) - 1))
+        for prior in priors:
             for i in ranked:
-                date = self.metas[chunks[i].article_id].date
-                if date is not None:
-                    fit = dates.year_fit(date.year, years)
-                    scores[i] += config.date_prior * max(scores[i], 0.0) * fit
+                day = self.metas[chunks[i].article_id].date
+                if day is not None:
+                    scores[i] += max(scores[i], 0.0) * prior(day)
         return scores
 
     def _hit(self, chunk: Chunk, score: float, dense: float | None, lexical: float | None) -> Hit:
@@ -347,6 +378,26 @@ def _resync_hint(index_dir: Path, manifest: dict[str, Any]) -> str:
     else:
         how = f"run `qa index --seeds {source or 'DIR'} --index {index_dir}`"
     return f"{how} (BM25 is rewritten from the stored chunks; nothing is re-embedded)"
+
+
+@dataclass(frozen=True)
+class _Dates:
+    """What a search knows of time: the caller's bounds, the as-of date, the question's period."""
+
+    explicit: DateRange | None
+    as_of: dt.date | None
+    window: DateRange | None
+
+
+def _filter(explicit: DateRange | None, as_of: dt.date | None) -> DateRange | None:
+    """The hard date filter a search applied, as ``SearchResults.dates`` reports it."""
+    if as_of is None:
+        return explicit
+    note = f"as of {as_of}: articles dated after it are left out"
+    if explicit is None:
+        return DateRange(None, as_of, "", note)
+    until = as_of if explicit.until is None else min(explicit.until, as_of)
+    return DateRange(explicit.since, until, "", f"{explicit.description}; {note}")
 
 
 def _explicit_range(since: str | dt.date | None, until: str | dt.date | None) -> DateRange | None:

@@ -147,15 +147,21 @@ def test_chinese_golden_question(zh_retriever, question: str, article: str, word
     assert contract_violations(reply, zh_retriever) == []
 
 
-def test_a_chinese_date_phrase_filters_and_is_reported(zh_retriever) -> None:  # type: ignore[no-untyped-def]
-    reply = answer("去年长春建成了多少个5G基站？", zh_retriever)  # newest article: 2023-12-18
-    assert reply.dates is not None and reply.dates.phrase == "去年"
-    assert (reply.dates.since.isoformat(), reply.dates.until.isoformat()) == (
+def test_a_chinese_date_phrase_is_read_as_of_a_date_and_reported(zh_retriever) -> None:  # type: ignore[no-untyped-def]
+    reply = answer("去年长春建成了多少个5G基站？", zh_retriever, as_of="2023-12-31")
+    assert reply.window is not None and reply.window.phrase == "去年" and reply.window.relative
+    assert (reply.window.since.isoformat(), reply.window.until.isoformat()) == (
         "2022-01-01",
         "2022-12-31",
     )
+    assert reply.dates is not None and "as of 2023-12-31" in reply.dates.description
     assert reply.citations and all(c.date and c.date.year == 2022 for c in reply.citations)
     assert "10486" in reply.text
+    week = zh_retriever.search("本周哈尔滨冰雪大世界接待了多少游客？", k=3, as_of="2023-12-20")
+    assert week.window is not None and week.window.phrase == "本周"
+    assert week[0].article.date.isoformat() == "2023-12-18"
+    before = zh_retriever.search("哈尔滨冰雪大世界", k=5, as_of="2023-12-01")
+    assert all(h.article.date.isoformat() != "2023-12-18" for h in before)  # not yet written
 
 
 def test_a_chinese_follow_up_is_answered_from_the_conversation(zh_retriever) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa.errors import EvalDataError, InvalidArgumentError
-from qa.evaluation.beir import BeirDoc, BeirSet
+from qa.evaluation.beir import BeirDoc, BeirQuery, BeirSet
 from qa.evaluation.metrics import (
     answer_found,
     corpus_articles,
@@ -98,12 +98,14 @@ def test_corpus_articles() -> None:
     d1 = articles["d1"]
     assert (d1.title, d1.path, d1.source) == ("Huawei talks in Changchun", "beir:d1", None)
     assert d1.body.startswith("On February 17")
-    expected = hashlib.sha256(f"dateline-v1\n{d1.title}\n\n{d1.body}".encode()).hexdigest()
+    expected = hashlib.sha256(f"dateline-v2\n{d1.title}\n\n{d1.body}".encode()).hexdigest()
     assert d1.content_hash == expected
     assert d1.date == dt.date(2022, 5, 29)
     assert articles["d2"].date == dt.date(2024, 6, 5)  # "2024-06-05 07:33"
     assert articles["d4"].date is None  # "not a date"
     assert articles["d5"].date is None
+    news = BeirSet("n", {"x": BeirDoc("x", "", "t", {"publish_date": "2023/01/05"})}, (), {})
+    assert corpus_articles(news)[0].date == dt.date(2023, 1, 5)  # realtimeqa's slashes
 
 
 def test_corpus_articles_read_the_date_a_text_opens_with() -> None:
@@ -169,8 +171,12 @@ RESULTS = {  # question -> ranked passages, several per document possible
 }
 
 
-def fake_search(question: str, n: int) -> list[tuple[str, str]]:
-    return [(doc, TEXT[doc]) for doc in RESULTS[question]][:n]
+ASKED: list[int] = []
+
+
+def fake_search(query: BeirQuery, n: int) -> list[tuple[str, str]]:
+    ASKED.append(n)
+    return [(doc, TEXT[doc]) for doc in RESULTS[query.text]][:n]
 
 
 def test_evaluate_retrieval_by_hand() -> None:
@@ -188,6 +194,22 @@ def test_evaluate_retrieval_by_hand() -> None:
     flat = report.to_dict()
     assert flat["recall@5"] == pytest.approx(2 / 3) and "per_query" not in flat
     assert len(report.to_dict(per_query=True)["per_query"]) == 3  # type: ignore[arg-type]
+
+
+def test_documents_are_scored_from_four_passages_each() -> None:
+    ASKED.clear()
+    evaluate_retrieval(load_beir(TINY), fake_search, k=10, progress=False)
+    assert ASKED == [40, 40, 40]  # the first 10 distinct documents of 40 passages
+    ASKED.clear()
+    evaluate_retrieval(load_beir(TINY), fake_search, k=1, progress=False)
+    assert ASKED == [5, 5, 5]  # never fewer than answer@5 needs
+
+
+def test_a_query_knows_the_day_it_was_asked() -> None:
+    assert BeirQuery("q", "x", metadata={"question_date": "2023/01/05"}).date == dt.date(2023, 1, 5)
+    assert BeirQuery("q", "x", metadata={"question_date": "2023-01-05"}).date == dt.date(2023, 1, 5)
+    assert BeirQuery("q", "x", metadata={"question_date": "soon"}).date is None
+    assert BeirQuery("q", "x").date is None
 
 
 def test_evaluate_retrieval_rejects_bad_k() -> None:
@@ -218,11 +240,15 @@ def test_evaluate_answers() -> None:
         "q3": _answer(queries[2].text, "I could not find this.", "", abstained=True),
     }
     by_text = {q.text: replies[q.id] for q in queries}
-    report = evaluate_answers(queries, by_text.__getitem__, answerable=True, progress=False)
+
+    def ask(query: BeirQuery) -> Answer:
+        return by_text[query.text]
+
+    report = evaluate_answers(queries, ask, answerable=True, progress=False)
     assert (report.n, report.n_with_answers) == (3, 3)
     assert report.abstention_rate == pytest.approx(1 / 3)
     assert report.cited_answer_rate == pytest.approx(2 / 3)  # q2 needs its excerpt too
     assert report.text_answer_rate == pytest.approx(1 / 3)  # only q1's text has everything
-    unanswerable = evaluate_answers(queries, by_text.__getitem__, answerable=False, progress=False)
+    unanswerable = evaluate_answers(queries, ask, answerable=False, progress=False)
     assert unanswerable.cited_answer_rate is None and unanswerable.text_answer_rate is None
     assert unanswerable.to_dict()["abstention_rate"] == pytest.approx(1 / 3)

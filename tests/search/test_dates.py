@@ -162,11 +162,77 @@ def test_relative_phrases_need_a_reference() -> None:
 def test_description_names_the_phrase_and_reference() -> None:
     got = interpret("What happened last June?", REF)
     assert got is not None
-    assert got.description == (
-        "June 2024 (read 'last June' relative to the newest article, 2024-06-05)"
-    )
+    assert got.description == "June 2024 (read 'last June' relative to 2024-06-05)"
+    assert got.relative
     got = interpret("in 2023", REF)
     assert got is not None and got.description == "2023 (read 'in 2023')"
+    assert not got.relative
+
+
+# ----------------------------------------------------------------------------- as of a date
+AS_OF = D(2023, 1, 5)  # a Thursday, the day a weekly news quiz was asked
+
+RELATIVE = [
+    ("Which pope was laid to rest this week?", "this week", D(2022, 12, 30), AS_OF),
+    ("What did the storm destroy last week?", "last week", D(2022, 12, 29), AS_OF),
+    ("Who resigned last month?", "last month", D(2022, 12, 1), D(2022, 12, 31)),
+    ("What did the FDA recently add to its list?", "recently", D(2022, 12, 6), AS_OF),
+    ("Who is the current speaker?", "current", D(2022, 12, 6), AS_OF),
+    ("What is the latest on the strike?", "latest", D(2022, 12, 6), AS_OF),
+    ("Which team is now top?", "now", D(2022, 12, 6), AS_OF),
+    ("What will open later this year?", "later this year", D(2022, 12, 6), AS_OF),
+    ("How many flights were cancelled so far this year?", "so far this year", D(2023, 1, 1),
+     AS_OF),
+    ("Who won this year?", "this year", D(2023, 1, 1), D(2023, 12, 31)),
+    ("Who was arrested yesterday?", "yesterday", D(2023, 1, 4), D(2023, 1, 4)),
+    ("What happened today?", "today", AS_OF, AS_OF),
+    ("What did the Senate pass on Monday?", "on Monday", D(2023, 1, 2), D(2023, 1, 2)),
+    ("What opened last Friday?", "last Friday", D(2022, 12, 30), D(2022, 12, 30)),
+    ("本周谁获得了冠军？", "本周", D(2022, 12, 30), AS_OF),
+    ("上个月的进出口总额是多少？", "上个月", D(2022, 12, 1), D(2022, 12, 31)),
+    ("最近发布了什么政策？", "最近", D(2022, 12, 6), AS_OF),
+    ("今年的目标是多少？", "今年", D(2023, 1, 1), D(2023, 12, 31)),
+    ("目前有多少个基站？", "目前", D(2022, 12, 6), AS_OF),
+    ("昨天谁访问了长春？", "昨天", D(2023, 1, 4), D(2023, 1, 4)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "phrase", "since", "until"), RELATIVE)
+def test_relative_phrases_are_read_against_the_as_of_date(
+    question: str, phrase: str, since: dt.date, until: dt.date
+) -> None:
+    got = interpret(question, AS_OF)
+    assert got is not None and got.relative
+    assert (got.phrase, got.since, got.until) == (phrase, since, until)
+    assert "relative to 2023-01-05" in got.description
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What changed in recent years?",
+        "What is now known as Changchun?",
+        "What is the current account balance?",
+        "Which Monday was chosen?",  # a weekday without on/last/this
+        "最近三年",  # a rolling period, read as such, not as "recently"
+    ],
+)
+def test_words_that_do_not_ask_about_the_present(question: str) -> None:
+    got = interpret(question, AS_OF)
+    assert got is None or got.phrase == "最近三年"
+
+
+def test_window_fit_is_one_inside_and_decays_outside() -> None:
+    week = interpret("this week", AS_OF)
+    assert week is not None
+    assert dates.window_fit(D(2023, 1, 1), week) == 1.0
+    assert dates.window_fit(D(2022, 12, 29), week) == pytest.approx(0.8669, abs=1e-4)
+    assert dates.window_fit(D(2022, 12, 2), week) == pytest.approx(0.0183, abs=1e-4)  # e^-4
+    assert dates.window_fit(D(2023, 1, 6), week) == pytest.approx(0.8669, abs=1e-4)
+    year = interpret("this year", AS_OF)
+    assert year is not None  # a longer period decays more slowly: the scale is its length
+    assert dates.window_fit(D(2022, 12, 2), year) == pytest.approx(0.9211, abs=1e-4)
+    assert "none is left out" in dates.weighing(week)
 
 
 def test_several_phrases_combine() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa.answering.answerer import answer
 from qa.errors import IndexMismatchError, IndexNotFoundError, InvalidArgumentError
 from qa.index.build import sync_index
 from qa.search.retriever import load_retriever
@@ -21,6 +22,7 @@ AUTO = "002_b7002ee26ad1e5c6"
 CEC = "003_999e1e7306369b4b"
 WANG_JI = "004_298f5d365e12d248"
 TINY_BEIR = Path(__file__).parents[1] / "data" / "tiny_beir"
+TINY_NEWS = Path(__file__).parents[1] / "data" / "tiny_news_beir"
 
 GOLDEN = [
     ("Who met Huawei's rotating chairman?", HUAWEI),  # name, possessive
@@ -84,20 +86,24 @@ def test_date_filters_include_and_exclude_exactly(retriever) -> None:
     assert CEC not in {h.article.id for h in retriever.search("Nanjing", k=10, since="2000")}
 
 
-def test_date_phrase_in_question_is_applied_and_reported(retriever) -> None:
+def test_a_period_named_in_the_question_weighs_and_drops_nothing(retriever) -> None:
     hits = retriever.search("What did Jing Junhai do in 2023?", k=10)
-    assert hits.dates is not None and hits.dates.phrase == "in 2023"
-    assert (hits.dates.since, hits.dates.until) == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
-    assert {h.article.id for h in hits} == {AUTO}
-    last_june = retriever.search("Who visited the high-tech zone last June?", k=5)
-    assert last_june.dates is not None
-    assert (last_june.dates.since, last_june.dates.until) == (
+    assert hits.window is not None and hits.window.phrase == "in 2023"
+    assert (hits.window.since, hits.window.until) == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert hits.dates is None  # nothing was filtered
+    assert hits[0].article.id == AUTO  # dated 2023-07-24
+    assert len({h.article.id for h in hits}) > 1  # the other years are still there
+    last_june = retriever.search(
+        "Who visited the high-tech zone last June?", k=5, as_of="2024-06-20"
+    )
+    assert last_june.window is not None and last_june.window.relative
+    assert (last_june.window.since, last_june.window.until) == (
         dt.date(2024, 6, 1),
         dt.date(2024, 6, 30),
     )
-    assert {h.article.id for h in last_june} == {WANG_JI}
+    assert last_june[0].article.id == WANG_JI
     plain = retriever.search("What did Jing Junhai do in 2023?", k=10, interpret_dates=False)
-    assert plain.dates is None and len({h.article.id for h in plain}) > 1
+    assert plain.window is None and plain.dates is None
 
 
 def test_a_year_named_in_the_question_lifts_the_articles_of_that_year(retriever) -> None:
@@ -110,10 +116,39 @@ def test_a_year_named_in_the_question_lifts_the_articles_of_that_year(retriever)
     assert flat[0].article.id == HUAWEI  # dated 2022-05-29: the words alone favour it
 
 
-def test_period_with_no_articles_falls_back_and_says_so(retriever) -> None:
-    hits = retriever.search("Huawei talks in 2019", k=3)
-    assert hits[0].article.id == HUAWEI
-    assert hits.dates is not None and "searched all dates" in hits.dates.description
+def test_a_question_naming_a_year_still_finds_an_undated_article(retriever) -> None:
+    question = "How many strategic cooperations has Nanjing had with CEC since 2005?"
+    hits = retriever.search(question, k=5)
+    assert hits[0].article.id == CEC and hits[0].article.date is None
+    assert hits.window is not None and hits.window.phrase == "since 2005"
+    reply = answer(question, retriever)
+    assert not reply.abstained and reply.citations[0].article_id == CEC
+
+
+def test_as_of_leaves_out_later_articles_and_keeps_undated_ones(retriever) -> None:
+    every = {h.article.id for h in retriever.search("Jing Junhai Nanjing CEC talks", k=20)}
+    assert {HUAWEI, AUTO, CEC} <= every
+    hits = retriever.search("Jing Junhai Nanjing CEC talks", k=20, as_of="2022-12-31")
+    kept = {h.article.id for h in hits}
+    assert AUTO not in kept and WANG_JI not in kept  # dated 2023-07-24 and 2024-06-05
+    assert {HUAWEI, CEC} <= kept  # 2022-05-29, and undated
+    assert all(h.article.date is None or h.article.date <= dt.date(2022, 12, 31) for h in hits)
+    assert hits.dates is not None and hits.dates.until == dt.date(2022, 12, 31)
+    assert "as of 2022-12-31" in hits.dates.description
+    for mode in ("dense", "lexical"):
+        only = retriever.search("automobile innovation conference", k=10, mode=mode, as_of="2023")
+        assert WANG_JI not in {h.article.id for h in only}  # 2024, after the end of 2023
+
+
+def test_this_week_lifts_the_articles_of_the_week_before_the_as_of_date(retriever) -> None:
+    question = "What did Jing Junhai do this week?"
+    week = retriever.search(question, k=5, as_of="2022-06-02")
+    assert week.window is not None and week.window.phrase == "this week"
+    assert (week.window.since, week.window.until) == (dt.date(2022, 5, 27), dt.date(2022, 6, 2))
+    assert week[0].article.id == HUAWEI  # dated 2022-05-29, inside that week
+    later = retriever.search(question, k=5, as_of="2023-07-27")
+    assert later[0].article.id == AUTO  # dated 2023-07-24
+    assert HUAWEI in {h.article.id for h in later}  # weighed down, not dropped
 
 
 def test_deleted_article_is_gone_from_dense_and_lexical(
@@ -273,3 +308,32 @@ def test_eval_cli_offset_and_limit_select_a_slice_of_the_queries(tmp_path: Path)
     past = _cli("eval", str(TINY_BEIR), "--mode", "lexical", "-q", "--work", work, "--offset", "3")
     assert past.returncode == 2
     assert past.stderr.startswith("error:") and "skips all 3 queries" in past.stderr
+
+
+def test_eval_cli_asks_each_question_as_of_its_own_date(tmp_path: Path) -> None:
+    """tiny_news_beir: three reports of a cup final with different winners, asked "this week".
+
+    w1, asked 2023-01-05: n3 (2023-01-10) is left out; n1 (2023-01-04, inside the week) and
+        n2 (2022-01-04) match the same words, and the recency prior puts n1 first.
+    w2: "since 2005" is read softly: the undated n4 that answers it still ranks first.
+    w3, the same words asked 2023-01-12: n3 (2023-01-10) is inside that week and first.
+    Every relevant document is at rank 1 -> R@1 = MRR@10 = nDCG@10 = 1, answer@5 = 1.
+    Asked as of today instead, w1 and w3 get one ranking and cannot both find theirs first.
+    """
+    work = str(tmp_path / "idx")
+    out = _cli("eval", str(TINY_NEWS), "--mode", "lexical", "--json", "-q", "--work", work)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout.splitlines()[0])
+    assert report["question_dates"] == 3 and report["n_queries"] == 3
+    for metric in ("recall@1", "mrr@10", "ndcg@10", "answer@5"):
+        assert report[metric] == pytest.approx(1.0), metric
+    today = _cli(
+        "eval", str(TINY_NEWS), "--mode", "lexical", "--json", "-q", "--work", work,
+        "--no-question-dates",
+    )  # fmt: skip
+    undated = json.loads(today.stdout.splitlines()[0])
+    assert undated["question_dates"] == 0
+    assert undated["recall@10"] == pytest.approx(1.0)
+    assert undated["recall@1"] < 1.0
+    text = _cli("eval", str(TINY_NEWS), "--mode", "lexical", "-q", "--work", work)
+    assert "as of their own dates: 3 of 3 questions" in text.stdout
