@@ -47,6 +47,11 @@ class RetrievalConfig:
             ``1 - period_prior * (1 - dates.window_fit)``: unchanged inside the period, down
             to 1 - period_prior far from it; undated passages keep their score. Unlike a
             filter, it drops nothing.
+        as_of_prior: when an as-of date is given and the question names no period, the
+            dated passages of the ``as_of_days`` up to it are lifted as ``recency_prior``
+            lifts those of "this week", with this weight instead: a person reading a news
+            archive as of a day asks about the news of then.
+        as_of_days: the days before the as-of date that ``as_of_prior`` counts as "then".
     """
 
     mode: str = "hybrid"
@@ -60,6 +65,8 @@ class RetrievalConfig:
     date_prior: float = 0.3
     recency_prior: float = 0.3
     period_prior: float = 0.5
+    as_of_prior: float = 0.3
+    as_of_days: int = 7
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ from qa.search.date_phrases import (
 logger = logging.getLogger(__name__)
 
 __all__ = ["DateMention", "coerce_bound", "describe", "find_mentions", "interpret", "merge"]
-__all__ += ["named_years", "parse_bound", "weighing", "window_fit", "year_fit"]
+__all__ += ["named_years", "news_of_then", "parse_bound", "weighing", "window_fit", "year_fit"]
 
 WINDOW_SCALE_MIN_DAYS = 7
 
@@ -196,6 +196,13 @@ def _combine(mentions: tuple[DateMention, ...]) -> tuple[dt.date | None, dt.date
         if m.since is None and m.until is not None:
             until = m.until if until is None else min(until, m.until)
     return since, until
+
+
+def news_of_then(as_of: dt.date, days: int) -> DateRange:
+    """The period a question that names none is read in when the archive is read as of a day."""
+    since = as_of - dt.timedelta(days=days - 1)
+    note = f"{describe(since, as_of)} (the news of the {days} days up to {as_of}, the as-of date)"
+    return DateRange(since, as_of, "", note, relative=True)
 
 
 def weighing(window: DateRange) -> str:

@@ -217,6 +217,8 @@ class Retriever:
         cut = dates.coerce_bound(as_of, end=True, name="as_of")
         reference = cut or dt.date.today()
         window = dates.interpret(query, reference) if interpret_dates else None
+        if window is None and cut is not None and interpret_dates and config.as_of_prior:
+            window = dates.news_of_then(cut, config.as_of_days)
         hits = self._search(query, k, config, _Dates(explicit, cut, window), sources)
         return SearchResults(query, tuple(hits), config.mode, _filter(explicit, cut), window)
 
@@ -346,8 +348,10 @@ class Retriever:
         priors: list[Callable[[dt.date], float]] = []
         if years:
             priors.append(lambda day: config.date_prior * dates.year_fit(day.year, years))
-        if window is not None and window.relative and config.recency_prior:
-            priors.append(lambda day: config.recency_prior * dates.window_fit(day, window))
+        if window is not None and window.relative:
+            weight = config.as_of_prior if not window.phrase else config.recency_prior
+            if weight:
+                priors.append(lambda day: weight * dates.window_fit(day, window))
         if window is not None and not window.relative and config.period_prior:
             priors.append(lambda day: config.period_prior * (dates.window_fit(day, window) - 1))
         for prior in priors:

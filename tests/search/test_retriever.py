@@ -40,7 +40,7 @@ GOLDEN = [
     ("新时代推动东北全面振兴座谈会", WANG_JI),  # Chinese fragment
     ("Who presided over the opening ceremony of the automotive innovation day?", AUTO),
     ("Sino-German Industrial Park", WANG_JI),
-    ("What happened in 2020?", ELECTRONIC),  # a year alone
+    ("What did Jing Junhai do in 2020?", ELECTRONIC),  # a year weighs; a name and the year
     ("What did Hu Yuting attend?", AUTO),
 ]
 
