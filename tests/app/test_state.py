@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.app.html import query_markdown
 from qa.app.state import Archive, _free_name, _safe_name, fingerprint, report_summary
 from qa.errors import InvalidArgumentError
 from qa.index.build import BuildReport
@@ -80,6 +81,19 @@ def test_open_builds_and_loads(archive: Archive):
     assert stats.articles == 5 and stats.chunks > 5
     assert archive.last_report is not None and len(archive.last_report.added) == 5
     assert archive.rebuild() is None  # nothing changed on disk
+
+
+def test_ask_reads_the_archive_as_of_a_day_and_shows_the_period(archive: Archive):
+    reply = archive.ask("What did Jing Junhai attend this week?", [], as_of="2023-07-27")
+    cited = {c.date.isoformat() for c in reply.answer.citations if c.date}
+    assert cited and all(d <= "2023-07-27" for d in cited)
+    assert "2024-06-05" not in {
+        a.meta.date.isoformat() for a in reply.articles.values() if a.meta.date
+    }
+    shown = query_markdown(reply.answer, reply.mode).replace("\\", "")  # Markdown escapes
+    assert "as of 2023-07-27" in shown and "Period: 2023-07-21 to 2023-07-27" in shown
+    with pytest.raises(InvalidArgumentError, match="as_of"):
+        archive.ask("Who?", [], as_of="last week")
 
 
 def test_rebuild_swaps_only_after_the_new_index_loads(archive: Archive):
