@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.errors import IndexDamagedError, IndexNotFoundError
+from qa.errors import IndexDamagedError, IndexNotFoundError, QAError
 from qa.models import Article, ArticleMeta, Chunk
 
 logger = logging.getLogger(__name__)
@@ -185,6 +185,7 @@ class ChunkTable:
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._closed = False
         if writable:
             self._writer: sqlite3.Connection | None = sqlite3.connect(
                 path, check_same_thread=False
@@ -201,6 +202,8 @@ class ChunkTable:
             return self._writer
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
+            if self._closed:
+                raise QAError(f"{self.path.parent} was closed; load the index again to read it")
             uri = f"file:{self.path}?mode=ro"
             with self._lock:
                 db = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -220,6 +223,7 @@ class ChunkTable:
         """Close every connection (the table is not used afterwards)."""
         with self._lock:
             opened, self._opened = self._opened, []
+            self._closed = True
         for db in opened:
             db.close()
         if self._writer is not None:
