@@ -74,5 +74,8 @@ def refuse_uploads(policy: WritePolicy) -> list[Any]:
         if request.method == "POST" and request.url.path.rstrip("/").endswith("/upload"):
             raise HTTPException(status_code=403, detail=policy.reason)
 
+    # FastAPI reads the annotation to pass the request; under ``from __future__ import
+    # annotations`` it is a string naming a local import, so it is given as the class.
+    guard.__annotations__ = {"request": Request, "return": None}
     depends: Callable[..., Any] = Depends
     return [depends(guard)]
