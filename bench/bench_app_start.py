@@ -65,6 +65,15 @@ def wait_ready(proc: subprocess.Popen[str], timeout: float = 120) -> None:
     raise SystemExit(f"the app did not get ready (exit code {proc.poll()})")
 
 
+def stop(proc: subprocess.Popen[str]) -> None:
+    """Stop the app as Ctrl-C would; kill it if it has not stopped within 30 s."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def ask(port: int) -> dict:
     from gradio_client import Client
 
@@ -87,11 +96,7 @@ def one_round(index: Path) -> dict[str, float]:
         if not result.get("citations"):
             raise SystemExit(f"the first answer had no citation: {result}")
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     return {"ready_s": round(ready, 2), "page_s": round(page, 2), "answer_s": round(answered, 2)}
 
 

@@ -82,18 +82,23 @@ def heal(index: Path, seeds: Path) -> tuple[str, str]:
     return said, search(index, seeds)[0]
 
 
+WORDS = (
+    "the committee reviewed budget harvest river bridge school hospital railway port festival "
+    "museum library council survey rainfall exports tourism wheat copper orchestra marathon "
+    "clinic ferry tunnel reservoir orchard vineyard lighthouse glacier canyon"
+).split()
+
+
 def generate(seeds: Path, n: int, rng: random.Random) -> None:
-    """``n`` articles made of shuffled sentences of the seeds (each body different)."""
-    sentences = [
-        s.strip() + "."
-        for f in sorted((ROOT / "seeds").glob("*.txt"))
-        for s in f.read_text(encoding="utf-8").split(". ")
-        if len(s.split()) > 6
-    ]
+    """``n`` articles of made-up sentences, none about the golden question's subject."""
     for i in range(n):
-        body = " ".join(rng.sample(sentences, min(12, len(sentences))))
+        sentences = [
+            " ".join(rng.choice(WORDS) for _ in range(12)).capitalize() + f" {rng.randint(1, 999)}."
+            for _ in range(15)
+        ]
         (seeds / f"gen_{i:04d}.txt").write_text(
-            f"Generated report {i}\n\n2023-{1 + i % 12:02d}-15\n\n{body}\n", encoding="utf-8"
+            f"Generated report {i}\n\n2023-{1 + i % 12:02d}-15\n\n{' '.join(sentences)}\n",
+            encoding="utf-8",
         )
 
 

@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from bench_app_start import free_port, launch, wait_ready
+from bench_app_start import free_port, launch, stop, wait_ready
 from report import print_table, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,11 +116,7 @@ def run(clients: int, seconds: float, warmup: float, sample_every: float) -> dic
                 t.join(timeout=120)
             load_after = os.getloadavg()
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
     measured = [lat for at, lat in done if start <= at <= deadline]
     failed = [e for e in errors if start <= float(e.split()[0]) <= deadline + 120]
     return {

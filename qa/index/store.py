@@ -187,9 +187,7 @@ class ChunkTable:
         self._lock = threading.Lock()
         self._closed = False
         if writable:
-            self._writer: sqlite3.Connection | None = sqlite3.connect(
-                path, check_same_thread=False
-            )
+            self._writer: sqlite3.Connection | None = sqlite3.connect(path, check_same_thread=False)
             self._writer.executescript(_SCHEMA)
         else:
             self._writer = None

@@ -17,6 +17,9 @@ from qa.index import integrity, leases, store
 from qa.index.build import remove_unused_generations, sync_index
 from qa.search.retriever import load_retriever
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import bench_faults  # noqa: E402  (the fault benchmark's damage, so both do the same)
+
 HUAWEI = "000_8acc33fc03b76885"
 FILES = (
     "manifest.json",
@@ -48,15 +51,9 @@ def index(built: Path, tmp_path: Path) -> Path:
 
 
 def damage(index: Path, name: str, how: str) -> None:
+    """Damage ``name`` of the live generation (or ``CURRENT``) as bench/bench_faults.py does."""
     path = index / name if name == "CURRENT" else store.require_generation(index) / name
-    size = path.stat().st_size
-    if how == "truncate":
-        with open(path, "r+b") as fh:
-            fh.truncate(size // 3)
-    elif how == "delete":
-        path.unlink()
-    else:  # the same size, so only reading it (or its checksum) can tell
-        path.write_bytes(os.urandom(size))
+    bench_faults.damage(path, how)
 
 
 def _gens(index: Path) -> set[str]:
@@ -193,24 +190,3 @@ def test_a_lease_taken_while_its_generation_is_removed_is_refused(index: Path) -
     assert lease is not None and lease.held
     assert leases.remove_unused(index) == []  # the live one is never a candidate
     lease.release()
-
-
-def test_an_empty_archive_is_a_clear_warning(tmp_path: Path, embedder) -> None:
-    (tmp_path / "seeds").mkdir()
-    report = sync_index(tmp_path / "seeds", tmp_path / "idx", embedder=embedder, progress=False)
-    assert report.notes == (f"the archive {tmp_path / 'seeds'} has no articles to index",)
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qa.cli",
-            "index",
-            "--seeds",
-            str(tmp_path / "seeds"),
-            "--index",
-            str(tmp_path / "idx2"),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0 and "has no articles to index" in out.stdout + out.stderr

@@ -104,10 +104,7 @@ def _read_lines(stream: object, out: queue.Queue[str], log: list[str]) -> None:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """Start ``app.py`` on a free port with temporary seeds and index; stop it afterwards."""
-    _ensure_browser()
-    base = tmp_path_factory.mktemp("app")
-    seeds = base / "seeds"
-    shutil.copytree(ROOT / "seeds", seeds)
+    base, seeds = _seeds_copy(tmp_path_factory, "app")
     (seeds / "robot_museum.txt").write_text(XSS_ARTICLE, encoding="utf-8")
     (seeds / "scan.pdf").write_bytes(b"%PDF-1.4 not an article")  # listed as skipped
     yield from _run_app(base, seeds, {})
@@ -119,13 +116,18 @@ AUTH = ("analyst", "s3cret-pass")
 @pytest.fixture(scope="session")
 def auth_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The app behind a login (``QA_AUTH``), on its own seeds copy and index."""
-    _ensure_browser()
-    base = tmp_path_factory.mktemp("auth-app")
-    seeds = base / "seeds"
-    shutil.copytree(ROOT / "seeds", seeds)
+    base, seeds = _seeds_copy(tmp_path_factory, "auth-app")
     for running in _run_app(base, seeds, {"QA_AUTH": ":".join(AUTH)}):
         running.auth = AUTH
         yield running
+
+
+def _seeds_copy(factory: pytest.TempPathFactory, name: str) -> tuple[Path, Path]:
+    """A fresh folder for one app, with its own copy of the seeds (the browser installed)."""
+    _ensure_browser()
+    base = factory.mktemp(name)
+    shutil.copytree(ROOT / "seeds", base / "seeds")
+    return base, base / "seeds"
 
 
 def _run_app(base: Path, seeds: Path, extra_env: dict[str, str]) -> Iterator[RunningApp]:
