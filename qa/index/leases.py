@@ -15,6 +15,7 @@ import fcntl
 import logging
 import os
 import shutil
+import time
 from pathlib import Path
 
 from qa.errors import IndexDamagedError
@@ -84,8 +85,14 @@ def hold_live(index_dir: Path, attempts: int = 20) -> tuple[Path, Lease | None]:
         IndexNotFoundError: nothing was ever published there.
         IndexDamagedError: ``CURRENT`` names no generation.
     """
-    for _ in range(attempts):
-        gen = store.require_generation(index_dir)
+    for attempt in range(attempts):
+        try:
+            gen = store.require_generation(index_dir)
+        except IndexDamagedError:  # CURRENT named one that a build has just removed?
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.01)
+            continue
         try:
             lease = hold(gen)
         except OSError as exc:  # a lease file we cannot lock: read without one

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,37 @@ def test_a_lease_taken_while_its_generation_is_removed_is_refused(index: Path) -
     assert lease is not None and lease.held
     assert leases.remove_unused(index) == []  # the live one is never a candidate
     lease.release()
+
+
+def test_readers_opening_the_index_while_builds_publish_never_fail(
+    index: Path, seeds_copy: Path, embedder
+) -> None:
+    stop = threading.Event()
+    done: list[str] = []
+    failures: list[BaseException] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                reader = load_retriever(index, embedder=embedder)
+                done.append(reader.search("Huawei", k=1)[0].article.id)
+                reader.close()
+            except BaseException as exc:  # any failure is the test's failure
+                failures.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for t in readers:
+        t.start()
+    try:
+        seed = seeds_copy / "002_b7002ee26ad1e5c6.txt"
+        for i in range(3):  # each build publishes a new generation and removes the old one
+            seed.write_text(seed.read_text() + f"\nThe drone show number {i} lit up Nanhu.\n")
+            assert sync_index(seeds_copy, index, embedder=embedder, progress=False).written
+    finally:
+        stop.set()
+        for t in readers:
+            t.join(30)
+    assert not failures, failures[:3]
+    assert len(done) > 3 and set(done) == {HUAWEI}
+    remove_unused_generations(index)  # one a reader held during the last build goes now
+    assert _gens(index) == {store.require_generation(index).name}
