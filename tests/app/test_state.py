@@ -248,3 +248,19 @@ def test_uploads_are_checked_before_anything_is_copied(archive: Archive, tmp_pat
             archive.add_files(files)
     assert sorted(p.name for p in archive.seeds_dir.iterdir()) == before  # nothing copied
     assert archive.add_files([good]).added == ("good",)
+
+
+def test_questions_asked_at_once_share_one_retriever(archive: Archive) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [
+        HUAWEI_Q,
+        "What did Mayor Wang Ji inspect in the Jilin High-tech Zone?",
+        "What agreement did Nanjing sign with China Electronics Technology Group?",
+        "What is the boiling point of tungsten?",
+    ]
+    alone = {q: archive.ask(q).answer.text for q in questions}
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda q: (q, archive.ask(q).answer.text), questions * 4))
+    assert all(alone[q] == text for q, text in together)
+    assert archive.generations.open_count == 1
