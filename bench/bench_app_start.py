@@ -40,10 +40,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def launch(index: Path, port: int) -> subprocess.Popen[str]:
+def launch(index: Path, port: int, app: Path = ROOT / "app.py") -> subprocess.Popen[str]:
+    """Start ``app`` (the repository's, or another checkout's to compare) on the seeds."""
     env = os.environ | {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(index)],
+        [sys.executable, str(app), "--port", str(port), "--index", str(index)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -88,10 +88,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def run(clients: int, seconds: float, warmup: float, sample_every: float) -> dict[str, object]:
+def run(
+    clients: int, seconds: float, warmup: float, sample_every: float, app: Path
+) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        proc = launch(Path(tmp) / "embeddings", port)
+        proc = launch(Path(tmp) / "embeddings", port, app)
         try:
             wait_ready(proc, timeout=300)
             url = f"http://127.0.0.1:{port}/"
@@ -139,6 +141,7 @@ def run(clients: int, seconds: float, warmup: float, sample_every: float) -> dic
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in load_after],
         "cpus": os.cpu_count(),
+        "app": str(app),
     }
 
 
@@ -148,9 +151,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="measured window")
     parser.add_argument("--warmup", type=float, default=15.0, help="load before measuring")
     parser.add_argument("--sample-every", type=float, default=5.0, help="RSS sampling, s")
+    parser.add_argument(
+        "--app",
+        type=Path,
+        default=ROOT / "app.py",
+        help="the app.py to start (another checkout's, to compare; it imports its own qa/)",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "load.json"))
     args = parser.parse_args()
-    result = run(args.clients, args.seconds, args.warmup, args.sample_every)
+    result = run(args.clients, args.seconds, args.warmup, args.sample_every, args.app)
     write_json(args.out, result)
     print_table(
         ("clients", "s", "answers/s", "p50", "p95", "p99", "errors", "RSS idle; start → end (max)"),
