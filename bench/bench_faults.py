@@ -71,12 +71,19 @@ def search(index: Path, seeds: Path) -> tuple[str, str]:
 
 
 def heal(index: Path, seeds: Path) -> tuple[str, str]:
-    """``qa index``, then what it said and what ``qa search`` does after it."""
-    out = qa("index", index=index, seeds=seeds)
+    """``qa index``, then what it did and what ``qa search`` does after it."""
+    out = qa("index", "--json", index=index, seeds=seeds)
     if out.returncode != 0 or "Traceback" in out.stderr:
         return f"FAILED rc={out.returncode}: {out.stderr[-300:]!r}", "not run"
+    report = json.loads(out.stdout)
+    reason = report["full_rebuild_reason"] or ""
+    if "damaged" in reason:
+        said = "rebuilt: " + reason.split("(", 1)[1].split(")", 1)[0]
+    elif report["written"]:
+        said = "built anew (no index was there)"
+    else:
+        said = "nothing to rebuild"
     gens = sorted(p.name for p in index.glob("gen-*"))
-    said = "rebuilt (said: damaged)" if "damaged" in out.stdout else "ok"
     if len(gens) != 1:
         said += f"; DEBRIS {gens}"
     return said, search(index, seeds)[0]
@@ -160,7 +167,7 @@ def damages(work: Path) -> list[dict[str, object]]:
     rows = []
     for name in FILES:
         for how in DAMAGE:
-            index = work / f"damaged-{name.replace('/', '_')}-{how}"
+            index = work / f"case-{name.replace('/', '_')}-{how}"
             shutil.copytree(pristine, index)
             gen = index / (index / "CURRENT").read_text().strip()
             damage(index / name if name == "CURRENT" else gen / name, how)
@@ -194,12 +201,13 @@ def main() -> int:
         damaged = damages(Path(tmp))
     write_json(args.out, {"kills": killed, "damage": damaged})
     print_table(
-        ("kill", "at", "of a full build", "after the kill", "qa index", "after it"),
+        ("kill", "at", "of a full build", "generations left", "qa search", "qa index", "after it"),
         [
             (
                 r["kill"],
                 f"{r['at_s']} s",
                 f"{r['build_s']} s",
+                r["generations_left"],
                 r["after_kill"],
                 r["qa_index"],
                 r["after_heal"],
