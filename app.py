@@ -26,6 +26,10 @@ from typing import Any  # noqa: E402
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home, before gradio loads
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Gradio keeps a record of every finished event for its monitoring page (10,000 by default) and
+# sums them all up after each one; the app has no use for that page: keep a few, sum rarely.
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
 
 from qa.app.access import WritePolicy, parse_auth, refuse_uploads, write_policy  # noqa: E402
 from qa.app.html import EMPTY_SOURCES  # noqa: E402

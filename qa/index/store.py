@@ -175,15 +175,17 @@ class ChunkTable:
     """Articles and chunks in SQLite; opened read-only by retrievers, read-write by builds.
 
     A read-only table may be shared by threads: each thread reads through its own
-    connection (one SQLite connection must not run two statements at once), and ``close``
-    closes them all. A read that fails on a damaged file raises ``IndexDamagedError``.
+    connection (one SQLite connection must not run two statements at once), the connections
+    of threads that have ended are closed when a new one opens (thread pools come and go),
+    and ``close`` closes them all. A read that fails on a damaged file raises
+    ``IndexDamagedError``.
     """
 
     def __init__(self, path: Path, *, writable: bool = False) -> None:
         self.path = path
         self.writable = writable
         self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
+        self._opened: dict[int, sqlite3.Connection] = {}  # by thread id
         self._lock = threading.Lock()
         self._closed = False
         if writable:
@@ -205,9 +207,19 @@ class ChunkTable:
             uri = f"file:{self.path}?mode=ro"
             with self._lock:
                 db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-                self._opened.append(db)
+                self._forget_ended_threads()
+                self._opened[threading.get_ident()] = db
             self._local.db = db
         return db
+
+    def _forget_ended_threads(self) -> None:
+        """Close the connections of threads that have ended (under ``_lock``); a new thread
+        may reuse an ended one's id, so its old connection goes too."""
+        threading.current_thread()  # a thread not started by ``threading`` is listed from now on
+        alive = {t.ident for t in threading.enumerate()}
+        ended = [i for i in self._opened if i not in alive or i == threading.get_ident()]
+        for ident in ended:
+            self._opened.pop(ident).close()
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
@@ -220,7 +232,7 @@ class ChunkTable:
     def close(self) -> None:
         """Close every connection (the table is not used afterwards)."""
         with self._lock:
-            opened, self._opened = self._opened, []
+            opened, self._opened = list(self._opened.values()), {}
             self._closed = True
         for db in opened:
             db.close()

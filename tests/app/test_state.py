@@ -264,3 +264,13 @@ def test_questions_asked_at_once_share_one_retriever(archive: Archive) -> None:
         together = list(pool.map(lambda q: (q, archive.ask(q).answer.text), questions * 4))
     assert all(alone[q] == text for q, text in together)
     assert archive.generations.open_count == 1
+
+
+def test_threads_that_come_and_go_leave_no_connection_open(archive: Archive) -> None:
+    retriever = archive.retriever
+    for _ in range(12):  # a thread pool's workers end when idle; new ones take their place
+        worker = threading.Thread(target=lambda: retriever.search("Huawei", k=1))
+        worker.start()
+        worker.join()
+    tables = [t for t in _open_files_under(archive.index_dir) if t.endswith("chunks.sqlite")]
+    assert len(tables) <= 2  # this thread's and the last worker's, not one per worker
