@@ -2,6 +2,7 @@
 
     python app.py                      # http://127.0.0.1:7860
     python app.py --seeds articles/ --index embeddings/ --port 8080
+    python app.py --host 0.0.0.0 --auth analyst:secret   # the network, behind a login
 
 The page and the API share one function: ``gradio_client.Client(url).predict(question,
 api_name="/ask")`` returns the answer with its citations as JSON-ready data. This module only
@@ -25,9 +26,15 @@ from typing import Any  # noqa: E402
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home, before gradio loads
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Gradio keeps a record of every finished event for its monitoring page (10,000 by default) and
+# sums them all up after each one; the app has no use for that page: keep a few, sum rarely.
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
 
+from qa.app.access import WritePolicy, parse_auth, refuse_uploads, write_policy  # noqa: E402
 from qa.app.html import EMPTY_SOURCES  # noqa: E402
 from qa.app.state import Archive  # noqa: E402
+from qa.app.uploads import DEFAULT_MAX_FILES, UploadLimits  # noqa: E402
 from qa.errors import QAError  # noqa: E402
 
 logger = logging.getLogger("app")
@@ -42,7 +49,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Serve the archive question-answering app (Gradio). The index is built or "
         "updated at start-up, and kept in step with the archive folder while the app runs.",
-        epilog="Environment: QA_SEEDS_DIR, QA_INDEX_DIR, QA_HOST, QA_PORT set the defaults.",
+        epilog="Environment: QA_SEEDS_DIR, QA_INDEX_DIR, QA_HOST, QA_PORT, QA_AUTH, "
+        "QA_MAX_UPLOAD_MB, QA_MAX_UPLOAD_FILES set the defaults.",
     )
     parser.add_argument(
         "--host",
@@ -68,6 +76,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="index folder, created or updated (default: %(default)s)",
     )
     parser.add_argument(
+        "--auth",
+        metavar="USER:PASSWORD",
+        default=env("QA_AUTH"),
+        help="require this login (Gradio's login page); without it, adding articles and "
+        "rebuilding are off unless the host is a loopback address",
+    )
+    parser.add_argument(
+        "--max-upload-mb",
+        type=float,
+        default=env("QA_MAX_UPLOAD_MB", "10"),
+        help="largest article that can be added, in MB; checked while it is received "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-upload-files",
+        type=int,
+        default=env("QA_MAX_UPLOAD_FILES", str(DEFAULT_MAX_FILES)),
+        help="most articles added in one upload (default: %(default)s)",
+    )
+    parser.add_argument(
         "--no-watch",
         action="store_true",
         help="do not watch the archive folder (changes are still noticed before each question)",
@@ -76,11 +104,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
-    """The page: chat and sources side by side, filters under the chat, archive in a sidebar."""
-    from qa.app.events import Handlers, edge, pick_example, status_panel
+def build_ui(
+    archive: Archive, examples: Callable[[], list[str]], policy: WritePolicy | None = None
+) -> Any:
+    """The page: chat and sources side by side, filters under the chat, archive in a sidebar.
 
-    on = Handlers(archive, examples)
+    Without ``policy.allowed`` there is no rebuild or upload button, and no event for them.
+    """
+    from qa.app.events import Handlers, edge, pick_example
+
+    policy = policy or WritePolicy(True)
+    on = Handlers(archive, examples, policy)
 
     # Gradio shows a progress bar for a handler whose default is gr.Progress(), made here
     # because gradio is imported only once the index has started loading.
@@ -93,17 +127,18 @@ def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
     with gr.Blocks(title="Ask the archive", fill_width=True) as demo:
         with gr.Sidebar(label="Archive", open=True, width=330):
             gr.Markdown("### Archive")
-            status = gr.HTML(status_panel(archive), elem_id="status", js_on_load=None)
+            status = gr.HTML(on.status(), elem_id="status", js_on_load=None)
             shown = gr.State(status.value)
-            rebuild_btn = gr.Button("Rebuild index", size="sm", elem_id="rebuild")
-            upload_btn = gr.UploadButton(
-                "Add articles (.txt, .md)",
-                file_count="multiple",
-                file_types=[".txt", ".md"],
-                size="sm",
-                elem_id="upload",
-            )
-            build_msg = gr.Markdown(elem_id="build-msg")
+            if policy.allowed:
+                rebuild_btn = gr.Button("Rebuild index", size="sm", elem_id="rebuild")
+                upload_btn = gr.UploadButton(
+                    "Add articles (.txt, .md)",
+                    file_count="multiple",
+                    file_types=[".txt", ".md"],
+                    size="sm",
+                    elem_id="upload",
+                )
+                build_msg = gr.Markdown(elem_id="build-msg")
         gr.Markdown(
             "## Ask the archive\nAnswers quote the articles; every sentence ends "
             "with its source's **[n]**.",
@@ -177,8 +212,11 @@ def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
         chatbot.clear(
             lambda: ([], EMPTY_SOURCES), None, [answers, sources], api_visibility="private"
         )
-        rebuild_btn.click(edge(rebuild), None, [status, build_msg], api_visibility="private")
-        upload_btn.upload(edge(upload), upload_btn, [status, build_msg], api_visibility="private")
+        if policy.allowed:
+            rebuild_btn.click(edge(rebuild), None, [status, build_msg], api_visibility="private")
+            upload_btn.upload(
+                edge(upload), upload_btn, [status, build_msg], api_visibility="private"
+            )
         gr.Timer(2.0).tick(
             on.refresh, shown, [status, shown], show_progress="hidden", api_visibility="private"
         )
@@ -191,6 +229,35 @@ def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
             show_progress="hidden",
         )
     return demo
+
+
+def serve(
+    demo: Any,
+    host: str,
+    port: int,
+    *,
+    auth: tuple[str, str] | None,
+    policy: WritePolicy,
+    limits: UploadLimits,
+) -> None:
+    """Start serving ``demo`` in the background: answers run side by side, one per core (the
+    retriever is safe to share by threads); uploads stop at the size limit while received."""
+    theme = gr.themes.Soft(
+        font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
+    )
+    demo.queue(default_concurrency_limit=os.cpu_count() or 1, max_size=256).launch(
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=True,
+        ssr_mode=False,
+        quiet=True,
+        theme=theme,
+        css_paths=[CSS_PATH],
+        footer_links=["api"],
+        auth=auth,
+        max_file_size=limits.max_bytes,
+        app_kwargs={"dependencies": refuse_uploads(policy)},
+    )
 
 
 class Startup:
@@ -228,38 +295,55 @@ class Startup:
         return list(self._examples)
 
 
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Keep glibc to ``arenas`` malloc arenas (unless MALLOC_ARENA_MAX says otherwise).
+
+    glibc gives each new thread an arena of its own, up to 8 per core, and Gradio's worker
+    threads end when idle and are replaced, so under load the app's RSS kept growing in steps
+    as arena after arena filled (about 60 MB in 5 minutes; with two arenas, 8 MB). Call it
+    before any thread starts.
+    """
+    if os.environ.get("MALLOC_ARENA_MAX") or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8 is M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc: nothing to limit
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build or update the index, then serve the app until interrupted."""
     global gr
+    limit_malloc_arenas()
     args = parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    archive = Archive(args.seeds, args.index)
+    try:
+        auth = parse_auth(args.auth)
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    policy = write_policy(args.host, auth)
+    limits = UploadLimits(int(args.max_upload_mb * 1_000_000), args.max_upload_files)
+    archive = Archive(args.seeds, args.index, upload_limits=limits)
     startup = Startup(archive)  # the index loads while gradio imports and the server starts
     import gradio as gr
 
     logger.debug("gradio imported at %.1f s", time.perf_counter() - _STARTED)
-    demo = build_ui(archive, startup.examples)
-    theme = gr.themes.Soft(
-        font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
-    )
+    if not policy.allowed:
+        logger.warning("%s", policy.reason)
+    demo = build_ui(archive, startup.examples, policy)
     try:
-        demo.queue(default_concurrency_limit=4).launch(
-            server_name=args.host,
-            server_port=args.port,
-            prevent_thread_lock=True,
-            ssr_mode=False,
-            quiet=True,
-            theme=theme,
-            css_paths=[CSS_PATH],
-            footer_links=["api"],
-        )
+        serve(demo, args.host, args.port, auth=auth, policy=policy, limits=limits)
     except OSError as exc:
         print(f"error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
-    logger.debug("serving at %.1f s", time.perf_counter() - _STARTED)
+    url = f"http://{args.host}:{args.port}"
+    print(f"listening on {url}; questions wait for the index to load", flush=True)
     startup.index_ready.wait()
     if startup.failure is not None:
         demo.close()
@@ -271,7 +355,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if not args.no_watch:
         archive.watch()
-    url = f"http://{args.host}:{args.port}"
     print(f"ready on {url} in {time.perf_counter() - _STARTED:.1f} s", flush=True)
     try:
         demo.block_thread()

@@ -40,10 +40,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def launch(index: Path, port: int) -> subprocess.Popen[str]:
+def launch(index: Path, port: int, app: Path = ROOT / "app.py") -> subprocess.Popen[str]:
+    """Start ``app`` (the repository's, or another checkout's to compare) on the seeds."""
     env = os.environ | {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(index)],
+        [sys.executable, str(app), "--port", str(port), "--index", str(index)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -63,6 +64,15 @@ def wait_ready(proc: subprocess.Popen[str], timeout: float = 120) -> None:
         if time.monotonic() > deadline:
             break
     raise SystemExit(f"the app did not get ready (exit code {proc.poll()})")
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    """Stop the app as Ctrl-C would; kill it if it has not stopped within 30 s."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def ask(port: int) -> dict:
@@ -87,11 +97,7 @@ def one_round(index: Path) -> dict[str, float]:
         if not result.get("citations"):
             raise SystemExit(f"the first answer had no citation: {result}")
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     return {"ready_s": round(ready, 2), "page_s": round(page, 2), "answer_s": round(answered, 2)}
 
 

@@ -43,6 +43,7 @@ _EXPORTS = {
     "IndexNotFoundError": "qa.errors",
     "IndexMismatchError": "qa.errors",
     "IndexLockedError": "qa.errors",
+    "IndexDamagedError": "qa.errors",
     "InvalidArgumentError": "qa.errors",
     "ModelLoadError": "qa.errors",
 }

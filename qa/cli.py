@@ -320,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `qa search ... | head` closed the pipe: not an error
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a folder that cannot be created or read, a full disk
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -43,6 +43,26 @@ class IndexMismatchError(QAError):
         )
 
 
+class IndexDamagedError(QAError):
+    """The live index on disk is damaged (a file missing, cut short or overwritten).
+
+    ``qa index`` rebuilds it from the archive; the message says so, in one line.
+    """
+
+    def __init__(self, path: str | Path, detail: str, *, seeds: str | None = None) -> None:
+        self.path = Path(path)
+        self.detail = detail
+        fix = (
+            f"qa index --seeds {seeds} --index {self.path}"
+            if seeds
+            else f"qa index --index {self.path}"
+        )
+        super().__init__(
+            f"index at {self.path} is damaged ({detail}): "
+            f"run `{fix}` to rebuild it from the archive"
+        )
+
+
 class IndexLockedError(QAError):
     """Another build holds the index lock."""
 

@@ -1,7 +1,8 @@
 """The app's event handlers: what each button, box and API call of the page does.
 
 Thin over ``qa.app.state.Archive``; every handler a user can trigger goes through ``edge`` so
-an error reaches the page (or an API client) as a readable ``gr.Error``, never a stack trace.
+an error reaches the page (or an API client) as a readable ``gr.Error``, never a stack trace,
+and a user's mistake is logged in one line (only an unexpected error logs its trace).
 This module imports gradio, so ``app.py`` imports it only once gradio is loaded (it loads while
 the index opens).
 """
@@ -15,9 +16,12 @@ from typing import Any, TypeVar
 
 import gradio as gr
 
+from qa.app.access import WritePolicy
 from qa.app.html import answer_markdown, query_markdown, sources_html, status_html
-from qa.app.state import Archive, answer_from_json, answer_json, report_summary
+from qa.app.payload import answer_from_json, answer_json
+from qa.app.state import Archive, report_summary
 from qa.errors import QAError
+from qa.ingest.articles import Skipped
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,41 +37,69 @@ def edge(fn: F) -> F:
         except gr.Error:
             raise
         except QAError as exc:
-            raise gr.Error(str(exc)) from None
+            logger.info("%s refused: %s", fn.__name__, exc)
+            raise gr.Error(str(exc), print_exception=False) from None
         except Exception as exc:
             logger.exception("unexpected error in %s", fn.__name__)
             raise gr.Error(
-                f"Something went wrong ({type(exc).__name__}: {exc}). Details are in the log."
+                f"Something went wrong ({type(exc).__name__}: {exc}). Details are in the log.",
+                print_exception=False,
             ) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-def status_panel(archive: Archive) -> str:
+def status_panel(archive: Archive, policy: WritePolicy | None = None) -> str:
     """The archive panel with a line on what the index is doing or last did."""
-    if not archive.loaded:
-        return status_html(0, 0, "…", "…", (), "Loading the index…")
-    stats = archive.retriever.stats
+    notices = [policy.reason] if policy is not None and not policy.allowed else []
+    live = archive.generations.live
+    if live is None:
+        return status_html(0, 0, "…", "…", (), "Loading the index…", notices=notices)
+    stats = live.stats
+    if stats.articles == 0:
+        notices.insert(
+            0, f"The archive folder {archive.seeds_dir} has no articles: add .txt or .md files."
+        )
     if archive.building:
         activity = "Updating the index… questions are answered from the current one meanwhile."
     elif archive.last_error:
         activity = f"Last update failed: {archive.last_error}"
     else:
         activity = f"{archive.last_report_at} {report_summary(archive.last_report)}"
+    warned = [Skipped(w["path"], w["reason"]) for w in live.manifest.get("warnings", [])]
     return status_html(
-        stats.articles, stats.chunks, stats.model, stats.built_at, stats.skipped, activity
+        stats.articles,
+        stats.chunks,
+        stats.model,
+        stats.built_at,
+        stats.skipped,
+        activity,
+        warnings=warned,
+        notices=notices,
     )
 
 
 class Handlers:
     """What the page's events do; each method is one event, thin over ``Archive``.
 
-    ``examples()`` gives the example questions; each visit asks for them.
+    ``examples()`` gives the example questions; each visit asks for them. ``policy`` says
+    whether the page may add articles and rebuild; the handlers check it too, whatever the
+    page shows.
     """
 
-    def __init__(self, archive: Archive, examples: Callable[[], list[str]]) -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        examples: Callable[[], list[str]],
+        policy: WritePolicy | None = None,
+    ) -> None:
         self.archive = archive
         self.examples = examples
+        self.policy = policy or WritePolicy(True)
+
+    def _may_write(self) -> None:
+        if not self.policy.allowed:
+            raise QAError(self.policy.reason)
 
     def ask(
         self,
@@ -120,21 +152,26 @@ class Handlers:
         return "", messages, answers + [a], sources_html(a, reply.articles)
 
     def rebuild(self, progress: Any) -> tuple[str, str]:
+        self._may_write()
         progress(0, desc="Checking the archive folder")
         report = self.archive.rebuild(_embedding_bar(progress), force=True)
-        return status_panel(self.archive), report_summary(report)
+        return self.status(), report_summary(report)
 
     def upload(self, files: list[str] | None, progress: Any) -> tuple[str, str]:
+        self._may_write()
         progress(0, desc="Adding articles")
         report = self.archive.add_files(files or [], _embedding_bar(progress))
-        return status_panel(self.archive), report_summary(report)
+        return self.status(), report_summary(report)
+
+    def status(self) -> str:
+        return status_panel(self.archive, self.policy)
 
     def refresh(self, shown: str) -> tuple[Any, Any]:
-        html = status_panel(self.archive)
+        html = self.status()
         return (gr.skip(), gr.skip()) if html == shown else (html, html)
 
     def first_visit(self) -> tuple[Any, str, str]:
-        html = status_panel(self.archive)
+        html = self.status()
         return gr.update(examples=[{"text": q} for q in self.examples()] or None), html, html
 
 

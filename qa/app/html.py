@@ -180,8 +180,12 @@ def status_html(
     built_at: str,
     skipped: Sequence[SkippedLike],
     activity: str = "",
+    *,
+    warnings: Sequence[SkippedLike] = (),
+    notices: Sequence[str] = (),
 ) -> str:
-    """The archive panel: counts, model, build time, skipped files with reasons."""
+    """The archive panel: counts, model, build time, skipped files with reasons, files read
+    with a warning, and ``notices`` (an empty archive, adding turned off) shown first."""
     rows = [
         ("Articles", f"{articles:,}"),
         ("Passages", f"{chunks:,}"),
@@ -189,12 +193,17 @@ def status_html(
         ("Index built", _when(built_at)),
     ]
     table = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
-    skips = "".join(f"<li><code>{_esc(s.path)}</code>: {_esc(s.reason)}</li>" for s in skipped)
-    skipped_html = (
-        f'<details class="qa-skipped"><summary>{len(skipped)} file(s) skipped</summary>'
-        f"<ul>{skips}</ul></details>"
-        if skipped
-        else ""
+    notes = "".join(f'<p class="qa-notice">{_esc(n)}</p>' for n in notices)
+    lists = _file_list("qa-skipped", "file(s) skipped", skipped) + _file_list(
+        "qa-warned", "file(s) read with a warning", warnings
     )
     act = f'<p class="qa-activity">{_esc(activity)}</p>' if activity else ""
-    return f'<div class="qa-status"><table>{table}</table>{skipped_html}{act}</div>'
+    return f'<div class="qa-status">{notes}<table>{table}</table>{lists}{act}</div>'
+
+
+def _file_list(css: str, label: str, files: Sequence[SkippedLike]) -> str:
+    if not files:
+        return ""
+    items = "".join(f"<li><code>{_esc(f.path)}</code>: {_esc(f.reason)}</li>" for f in files)
+    summary = f"<summary>{len(files)} {label}</summary>"
+    return f'<details class="{css}">{summary}<ul>{items}</ul></details>'

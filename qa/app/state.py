@@ -1,24 +1,29 @@
 """The live archive behind the app: one current index, rebuilt in the background.
 
-``Archive`` holds the current ``Retriever``. Builds run one at a time under a lock and only
-swap the reference once the new index has loaded, so a question asked during a rebuild is
-answered from the previous index, never from half of one. A ``watchfiles`` thread (and a cheap
-check before each question) notices files added, edited or removed in the archive folder.
+``Archive`` holds the current ``Retriever`` (in ``Generations``, which counts the questions
+using each one). Builds run one at a time under a lock and only swap the live generation once
+the new one has loaded, so a question asked during a rebuild is answered from the previous
+index, never from half of one; the previous one is closed after its last question, and its
+files removed. A ``watchfiles`` thread (and a cheap check before each question) notices files
+added, edited or removed in the archive folder.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import os
 import shutil
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from qa.app.generations import DEFAULT_LOAD_WAIT, Generations
+from qa.app.uploads import UploadLimits, check_uploads, free_name
 from qa.errors import InvalidArgumentError, QAError
+from qa.ingest.files import list_archive
 
 if TYPE_CHECKING:
     from qa.index.build import BuildReport
@@ -28,7 +33,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-UPLOAD_SUFFIXES = (".txt", ".md")
 ProgressFn = Callable[[int, int], None]
 Fingerprint = tuple[tuple[str, int, int], ...]
 
@@ -52,16 +56,17 @@ class Reply:
 
 
 def fingerprint(folder: Path) -> Fingerprint:
-    """(relative path, size, mtime in ns) of every non-hidden file under ``folder``."""
+    """(relative path, size, mtime in ns) of every non-hidden file or link under ``folder``:
+    what a scan of the archive reads, so an unreadable file or a link loop counts too."""
     if not folder.is_dir():
         return ()
     rows = []
-    for path in folder.rglob("*"):
-        rel = path.relative_to(folder)
-        if any(p.startswith(".") for p in rel.parts) or not path.is_file():
+    for path in list_archive(folder).files:
+        try:
+            st = os.lstat(path) if path.is_symlink() else path.stat()
+        except OSError:  # gone since it was listed
             continue
-        st = path.stat()
-        rows.append((rel.as_posix(), st.st_size, st.st_mtime_ns))
+        rows.append((path.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns))
     return tuple(sorted(rows))
 
 
@@ -89,11 +94,20 @@ def report_summary(report: BuildReport | None) -> str:
 class Archive:
     """The archive folder and its index, kept in step while the app runs."""
 
-    def __init__(self, seeds_dir: str | Path, index_dir: str | Path, model: str | None = None):
+    def __init__(
+        self,
+        seeds_dir: str | Path,
+        index_dir: str | Path,
+        model: str | None = None,
+        *,
+        load_wait: float = DEFAULT_LOAD_WAIT,
+        upload_limits: UploadLimits | None = None,
+    ):
         self.seeds_dir = Path(seeds_dir)
         self.index_dir = Path(index_dir)
         self.model = model
-        self._retriever: Retriever | None = None
+        self.upload_limits = upload_limits or UploadLimits()
+        self.generations = Generations(self._remove_unused, load_wait)
         self._embedder: Embedder | None = None
         self._build_lock = threading.RLock()  # one build at a time
         self._state_lock = threading.Lock()  # guards the worker fields below
@@ -111,14 +125,16 @@ class Archive:
 
     @property
     def retriever(self) -> Retriever:
-        """The index questions are answered from (replaced whole, never modified)."""
-        if self._retriever is None:
+        """The live index (replaced whole, never modified). To read its files for a
+        question, hold it instead: ``with archive.generations.hold() as retriever``."""
+        live = self.generations.live
+        if live is None:
             raise QAError("the index is still loading; try again in a moment")
-        return self._retriever
+        return live
 
     @property
     def loaded(self) -> bool:
-        return self._retriever is not None
+        return self.generations.live is not None
 
     @property
     def building(self) -> bool:
@@ -126,8 +142,15 @@ class Archive:
         return self._worker is not None or self._busy.is_set()
 
     def open(self) -> BuildReport | None:
-        """Build or update the index, then load it (done once, at start-up)."""
-        return self.rebuild(force=True)
+        """Build or update the index, then load it (done once, at start-up).
+
+        Questions asked meanwhile wait for it; if it fails, they get the reason.
+        """
+        try:
+            return self.rebuild(force=True)
+        except Exception as exc:
+            self.generations.failed(str(exc) if isinstance(exc, QAError) else repr(exc))
+            raise
 
     def rebuild(
         self, progress: ProgressFn | None = None, force: bool = False
@@ -143,7 +166,7 @@ class Archive:
         """
         with self._build_lock:
             seen = fingerprint(self.seeds_dir)
-            if not force and seen == self._built and self._retriever is not None:
+            if not force and seen == self._built and self.loaded:
                 return None
             self._busy.set()
             try:
@@ -152,8 +175,7 @@ class Archive:
                 # archive stops saying it is building: whoever sees either sees the report.
                 self.last_report, self.last_error = report, None
                 self.last_report_at = time.strftime("%H:%M:%S")
-                if report.touched or self._retriever is None or report.full_rebuild_reason:
-                    self._swap()
+                self._swap_if_published()
                 self._built = seen
             finally:
                 self._busy.clear()
@@ -172,12 +194,30 @@ class Archive:
             self.seeds_dir, self.index_dir, embedder=self._embedder, progress=progress or False
         )
 
-    def _swap(self) -> None:
+    def _swap_if_published(self) -> None:
+        """Load the generation the index folder names as live, unless it is already live
+        (a build with nothing to change published none)."""
+        from qa.index.store import current_generation
         from qa.search.retriever import load_retriever
 
-        fresh = load_retriever(self.index_dir, embedder=self._embedder)
-        self._retriever = fresh  # one reference assignment: readers see old or new, never half
+        live = self.generations.live
+        if live is not None and live.generation == current_generation(self.index_dir):
+            return
+        self.generations.install(load_retriever(self.index_dir, embedder=self._embedder))
         self.generation += 1
+
+    def _remove_unused(self) -> None:
+        """Remove the generations nobody holds any more (after one is closed), off the
+        thread that answered the last question on it."""
+        from qa.index.build import remove_unused_generations
+
+        def run() -> None:
+            try:
+                remove_unused_generations(self.index_dir)
+            except Exception:  # the next build removes them instead
+                logger.exception("could not remove unused generations of %s", self.index_dir)
+
+        threading.Thread(target=run, name="qa-remove-unused", daemon=True).start()
 
     # -- background rebuilds ------------------------------------------------------------
 
@@ -239,8 +279,10 @@ class Archive:
             )
 
     def close(self) -> None:
-        """Stop the watcher and any pending background rebuild."""
+        """Stop the watcher and any pending background rebuild; close the index once the
+        questions in flight are answered."""
         self._stop.set()
+        self.generations.close()
 
     # -- adding articles ----------------------------------------------------------------
 
@@ -249,24 +291,20 @@ class Archive:
     ) -> BuildReport:
         """Copy ``.txt``/``.md`` files into the archive folder and rebuild.
 
-        A name already taken gets a numeric suffix, so an upload never overwrites an article.
+        Every file is checked first (``upload_limits``: count, size, type, text) and given a
+        safe name; a name already taken gets a numeric suffix, so an upload never overwrites
+        an article.
 
         Raises:
-            InvalidArgumentError: no files, or a file of another type (nothing is copied then).
+            InvalidArgumentError: no files, too many, or one that is not a text article of
+                an allowed size (nothing is copied then).
         """
-        sources = [Path(p) for p in paths]
-        if not sources:
-            raise InvalidArgumentError("no files to add")
-        bad = [p.name for p in sources if p.suffix.lower() not in UPLOAD_SUFFIXES]
-        if bad:
-            raise InvalidArgumentError(
-                f"only .txt and .md articles can be added; not {', '.join(bad)}"
-            )
+        checked = check_uploads([Path(p) for p in paths], self.upload_limits)
         with self._build_lock:  # the watcher's rebuild waits, then finds nothing new
-            for src in sources:
-                dest = _free_name(self.seeds_dir / _safe_name(src.name))
+            for src, name in checked:
+                dest = free_name(self.seeds_dir / name)
                 shutil.copyfile(src, dest)
-                logger.info("added %s to the archive as %s", src, dest.name)
+                logger.info("added %s to the archive as %s", src.name, dest.name)
             report = self.rebuild(progress, force=True)
         assert report is not None
         return report
@@ -292,102 +330,52 @@ class Archive:
         if not question or not question.strip():
             raise InvalidArgumentError("type a question first")
         self.refresh_if_changed()
-        retriever = self.retriever  # one generation for the whole answer
-        answer = _answer_fn()(
-            question.strip(),
-            retriever,
-            history=list(history) or None,
-            k=int(k),
-            since=since or None,
-            until=until or None,
-            as_of=as_of or None,
-            mode=mode or None,
-        )
-        ids = {c.article_id for c in answer.citations} | {h.article.id for h in answer.related}
-        articles = {}
-        for article_id in ids:
-            try:
-                articles[article_id] = retriever.get_article(article_id)
-            except QAError:
-                logger.warning("article %s is cited but missing from the index", article_id)
+        with self.generations.hold() as retriever:  # one generation for the whole answer
+            answer = _answer_fn()(
+                question.strip(),
+                retriever,
+                history=list(history) or None,
+                k=int(k),
+                since=since or None,
+                until=until or None,
+                as_of=as_of or None,
+                mode=mode or None,
+            )
+            ids = {c.article_id for c in answer.citations} | {h.article.id for h in answer.related}
+            articles = {}
+            for article_id in ids:
+                try:
+                    articles[article_id] = retriever.get_article(article_id)
+                except QAError:
+                    logger.warning("article %s is cited but missing from the index", article_id)
         return Reply(answer, articles, mode or "hybrid")
 
     def example_questions(self, limit: int = 4) -> list[str]:
         """Curated questions this index answers, else questions made from article titles."""
-        retriever = self.retriever
-        answer = _answer_fn()
-        found = []
-        for q in CANDIDATE_QUESTIONS:
-            try:
-                if not answer(q, retriever).abstained:
-                    found.append(q)
-            except QAError:
-                continue
-            if len(found) >= limit:
-                return found
-        metas = sorted(retriever.metas.values(), key=lambda m: str(m.date or ""), reverse=True)
-        for meta in metas[: limit - len(found)]:
-            title = " ".join(meta.title.split()[:12])
-            found.append(f"What does the archive say about “{title}”?")
-        return found
+        with self.generations.hold() as retriever:
+            return _examples(retriever, limit)
+
+
+def _examples(retriever: Retriever, limit: int) -> list[str]:
+    """Curated questions ``retriever`` answers, then questions made from its newest titles."""
+    answer = _answer_fn()
+    found = []
+    for q in CANDIDATE_QUESTIONS:
+        try:
+            if not answer(q, retriever).abstained:
+                found.append(q)
+        except QAError:
+            continue
+        if len(found) >= limit:
+            return found
+    metas = sorted(retriever.metas.values(), key=lambda m: str(m.date or ""), reverse=True)
+    for meta in metas[: limit - len(found)]:
+        title = " ".join(meta.title.split()[:12])
+        found.append(f"What does the archive say about “{title}”?")
+    return found
 
 
 def _answer_fn() -> Callable[..., Answer]:
     from qa.answering.answerer import answer
 
     return answer
-
-
-def _safe_name(name: str) -> str:
-    """The file name without any folder part, and not hidden (hidden files are not read)."""
-    base = Path(name).name.lstrip(".")
-    return base or "article.txt"
-
-
-def _free_name(path: Path) -> Path:
-    candidate, n = path, 2
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        n += 1
-    return candidate
-
-
-def answer_json(answer: Answer) -> dict[str, Any]:
-    """The answer as JSON-ready data, the shape of ``qa ask --json``."""
-    from qa.answering.render import answer_to_dict
-
-    return answer_to_dict(answer)
-
-
-def answer_from_json(data: dict[str, Any]) -> Answer:
-    """An earlier ``answer_json`` result, enough of it to serve as conversation history."""
-    from qa.models import Answer, Citation
-
-    try:
-        citations = tuple(
-            Citation(
-                int(c["n"]),
-                str(c["article_id"]),
-                str(c["title"]),
-                dt.date.fromisoformat(c["date"]) if c.get("date") else None,
-                c.get("source"),
-                str(c["excerpt"]),
-                int(c["start"]),
-                int(c["end"]),
-                int(c.get("sentence_start", c["start"])),
-                int(c.get("sentence_end", c["end"])),
-                float(c.get("score", 0.0)),
-            )
-            for c in data.get("citations", [])
-        )
-        return Answer(
-            str(data["question"]),
-            str(data.get("query", data["question"])),
-            str(data.get("answer", "")),
-            citations,
-            bool(data.get("abstained", False)),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidArgumentError(
-            f"history must be a list of earlier /ask results; this one is not: {exc!r}"
-        ) from None

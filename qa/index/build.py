@@ -3,7 +3,10 @@
 Articles are compared by the sha256 of their raw bytes against the live manifest: new ones are
 added, changed ones re-embedded, deleted ones removed, unchanged ones left alone. A different
 model or chunking setting forces a full rebuild. Each build writes a new generation and
-publishes it atomically (see ``qa.index.store``), under a lock so two builds never interleave.
+publishes it atomically (see ``qa.index.store``), under a lock so two builds never interleave;
+a build with nothing to change writes nothing. A build first checks the live generation's
+checksums (``qa.index.integrity``) and rebuilds a damaged one from the archive, and it ends by
+removing the generations nobody reads any more (``qa.index.leases``).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +24,8 @@ import numpy as np
 
 from qa import __version__
 from qa.errors import IndexLockedError
+from qa.index import integrity, leases, store
 from qa.index import manifest as mf
-from qa.index import store
 from qa.index.embedding import (
     DEFAULT_MODEL,
     Embedder,
@@ -54,11 +57,18 @@ class BuildReport:
     full_rebuild_reason: str | None = None
     dry_run: bool = False
     index_dir: str = ""
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # warnings about the whole build
+    warnings: tuple[Skipped, ...] = ()  # files indexed with a caveat (bytes replaced)
+    written: bool = False  # a new generation was published
 
     @property
     def touched(self) -> bool:
         return bool(self.added or self.changed or self.removed)
+
+    @property
+    def up_to_date(self) -> bool:
+        """The index already matched the archive: nothing was (or would be) written."""
+        return not self.written and not self.touched and self.full_rebuild_reason is None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +81,9 @@ class BuildReport:
             "seconds": round(self.seconds, 3),
             "full_rebuild_reason": self.full_rebuild_reason,
             "dry_run": self.dry_run,
+            "written": self.written,
+            "warnings": [{"path": w.path, "reason": w.reason} for w in self.warnings],
+            "notes": list(self.notes),
         }
 
 
@@ -101,13 +114,15 @@ def sync_index(
         lock_timeout: seconds to wait for another build before raising ``IndexLockedError``.
 
     Returns:
-        A ``BuildReport``; files that could not be read are in ``skipped`` with a reason.
+        A ``BuildReport``; files that could not be read are in ``skipped`` with a reason, files
+        read with bytes replaced in ``warnings``, and an archive with no article in ``notes``.
     """
     scan = scan_archive(Path(seeds_dir))
     return sync_articles(
         scan.articles,
         index_dir,
         skipped=scan.skipped,
+        warnings=scan.warnings,
         model=model,
         full=full,
         dry_run=dry_run,
@@ -124,6 +139,7 @@ def sync_articles(
     index_dir: str | Path,
     *,
     skipped: Sequence[Skipped] = (),
+    warnings: Sequence[Skipped] = (),
     model: str | None = None,
     full: bool = False,
     dry_run: bool = False,
@@ -136,11 +152,14 @@ def sync_articles(
     """``sync_index`` for articles already in memory (an evaluation corpus, say)."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
+    notes = () if articles else (f"the archive {source or 'given'} has no articles to index",)
+    for note in notes:
+        logger.warning("%s", note)
     with _lock(index_dir, lock_timeout):
-        return _Build(
+        report = _Build(
             articles,
             index_dir,
-            tuple(skipped),
+            (tuple(skipped), tuple(warnings)),
             model,
             full,
             dry_run,
@@ -149,6 +168,28 @@ def sync_articles(
             chunking,
             source,
         ).run()
+        if not dry_run:
+            leases.remove_unused(index_dir)
+    return replace(report, notes=report.notes + notes)
+
+
+def remove_unused_generations(index_dir: str | Path) -> list[str]:
+    """Remove the generations nobody reads, unless a build is running (it will, when done).
+
+    Returns the names removed.
+    """
+    from filelock import FileLock, Timeout
+
+    index_dir = Path(index_dir)
+    lock = FileLock(str(index_dir / ".lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return []
+    try:
+        return leases.remove_unused(index_dir)
+    finally:
+        lock.release()
 
 
 class _lock:
@@ -187,7 +228,7 @@ class _Build:
         self,
         articles: Sequence[Article],
         index_dir: Path,
-        skipped: tuple[Skipped, ...],
+        skipped: tuple[tuple[Skipped, ...], tuple[Skipped, ...]],
         model: str | None,
         full: bool,
         dry_run: bool,
@@ -199,19 +240,25 @@ class _Build:
         self.started = time.perf_counter()
         self.articles = {a.id: a for a in articles}
         self.index_dir = index_dir
-        self.skipped = skipped
+        self.skipped, self.warnings = skipped
         self.full = full
         self.dry_run = dry_run
         self.progress = progress
         self.source = source
-        self.old_gen = store.current_generation(index_dir)
-        self.old = store.read_manifest(self.old_gen) if self.old_gen else None
+        live = integrity.inspect(index_dir)
+        self.damage = live.damage
+        if live.damage:
+            logger.warning("the index at %s is damaged (%s): rebuilding it", index_dir, live.damage)
+        # A damaged generation's vectors are not reused, but its settings still say how it
+        # was made (when its manifest could be read).
+        self.old_gen = None if live.damage else live.generation
+        self.old = None if live.damage else live.manifest
+        was = live.manifest
         self.model = (embedder.name if embedder else model) or (
-            self.old["model"]["name"] if self.old else DEFAULT_MODEL
+            was["model"]["name"] if was else DEFAULT_MODEL
         )
         self._embedder = embedder
-        old_chunking = ChunkingConfig(**self.old["chunking"]) if self.old else ChunkingConfig()
-        self.chunking = chunking or old_chunking
+        self.chunking = chunking or _chunking_of(was)
 
     @property
     def embedder(self) -> Embedder:
@@ -232,19 +279,32 @@ class _Build:
             full_rebuild_reason=reason,
             dry_run=self.dry_run,
             index_dir=str(self.index_dir),
+            warnings=self.warnings,
         )
-        same_skips = self.old is not None and self.old.get("skipped") == mf.skips(self.skipped)
-        current = mf.search_settings()
-        same_rest = self.old is not None and all(self.old.get(k) == v for k, v in current.items())
-        if self.dry_run or (not report.touched and not reason and same_skips and same_rest):
+        if self.dry_run or (not report.touched and not reason and self._same_records()):
             return _finish(report, self.started, 0)
         embedded = self._write(
             added + changed, changed + removed, fresh=bool(reason) or not self.old
         )
-        return _finish(report, self.started, embedded)
+        return replace(_finish(report, self.started, embedded), written=True)
+
+    def _same_records(self) -> bool:
+        """The live manifest already says what this build would write (the articles aside):
+        the same skipped files and warnings, search settings and file checksums."""
+        old = self.old
+        if old is None or integrity.FILES not in old:
+            return False
+        expected = {
+            "skipped": mf.skips(self.skipped),
+            "warnings": mf.skips(self.warnings),
+            **mf.search_settings(),
+        }
+        return all(old.get(k, []) == v for k, v in expected.items())
 
     def _rebuild_reason(self) -> str | None:
         """Why old vectors cannot be kept, judged from names so a no-op loads no model."""
+        if self.damage:
+            return f"the index was damaged ({self.damage}); rebuilt from the archive"
         if self.old is None:
             return None
         if self.old.get("format_version") != store.FORMAT_VERSION:
@@ -270,7 +330,6 @@ class _Build:
 
             shutil.rmtree(gen, ignore_errors=True)
             raise
-        store.remove_stale(self.index_dir, keep=[p for p in (gen, self.old_gen) if p])
         return embedded
 
     def _fill(
@@ -299,7 +358,9 @@ class _Build:
             store.write_dense(gen, dense)
             self._write_lexical(gen, table)
             entries = old_entries | mf.entries(new, chunks)
-            store.write_manifest(gen, self._manifest(entries, dense.ntotal))
+            manifest = self._manifest(entries, dense.ntotal)
+            manifest[integrity.FILES] = integrity.file_records(gen)  # the manifest comes last
+            store.write_manifest(gen, manifest)
         finally:
             table.close()
         return len(chunks)
@@ -346,6 +407,7 @@ class _Build:
             **mf.search_settings(),
             "counts": {"articles": len(entries), "chunks": n_chunks},
             "skipped": mf.skips(self.skipped),
+            "warnings": mf.skips(self.warnings),
             "articles": dict(sorted(entries.items())),
         }
         return manifest
@@ -358,7 +420,13 @@ def _drop(dense: Any, table: store.ChunkTable, entries: dict[str, Any], ids: Seq
     table.remove(ids)
 
 
-def _finish(report: BuildReport, started: float, embedded: int) -> BuildReport:
-    from dataclasses import replace
+def _chunking_of(manifest: dict[str, Any] | None) -> ChunkingConfig:
+    """The chunking a manifest records (the default when there is none, or it is unreadable)."""
+    try:
+        return ChunkingConfig(**manifest["chunking"]) if manifest else ChunkingConfig()
+    except TypeError:
+        return ChunkingConfig()
 
+
+def _finish(report: BuildReport, started: float, embedded: int) -> BuildReport:
     return replace(report, chunks_embedded=embedded, seconds=time.perf_counter() - started)

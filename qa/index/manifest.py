@@ -7,6 +7,7 @@ retrieval and abstention settings, each article's content hash and chunk ids, sk
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -39,12 +40,18 @@ def vector_settings(embedder: Embedder, chunking: ChunkingConfig) -> dict[str, A
 
 
 def search_settings() -> dict[str, Any]:
-    """Settings that need no re-embedding: a change rewrites BM25 and the manifest only."""
-    return {
+    """Settings that need no re-embedding: a change rewrites BM25 and the manifest only.
+
+    Given as they read back from ``manifest.json`` (tuples as lists), so they compare equal
+    to the recorded ones when nothing changed.
+    """
+    settings = {
         "lexical_recipe": LEXICAL_RECIPE,
         "retrieval": asdict(RetrievalConfig()),
         "answering": asdict(AnswerConfig()),
     }
+    loaded: dict[str, Any] = json.loads(json.dumps(settings))
+    return loaded
 
 
 def skips(skipped: Sequence[Skipped]) -> list[dict[str, str]]:

@@ -17,8 +17,9 @@ import datetime as dt
 import json
 import logging
 import os
-import shutil
+import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.errors import IndexNotFoundError
+from qa.errors import IndexDamagedError, IndexNotFoundError, QAError
 from qa.models import Article, ArticleMeta, Chunk
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
 TABLE = "chunks.sqlite"
 LEXICAL = "lexical"
+_GENERATION = re.compile(r"gen-[0-9A-Za-z-]+")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -50,17 +52,28 @@ CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id, idx);
 
 
 def current_generation(index_dir: Path) -> Path | None:
-    """The live generation folder, or None when nothing was ever published."""
+    """The live generation folder, or None when nothing was ever published.
+
+    Raises:
+        IndexDamagedError: ``CURRENT`` cannot be read, or names no generation folder.
+    """
     pointer = index_dir / CURRENT
     try:
-        name = pointer.read_text(encoding="utf-8").strip()
+        name = pointer.read_bytes().decode("utf-8", "replace").strip()
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise IndexDamagedError(index_dir, f"{CURRENT} cannot be read: {exc.strerror}") from exc
+    if not _GENERATION.fullmatch(name):
+        raise IndexDamagedError(index_dir, f"{CURRENT} does not name a generation")
     gen = index_dir / name
-    return gen if (gen / MANIFEST).is_file() else None
+    if not gen.is_dir():
+        raise IndexDamagedError(index_dir, f"{CURRENT} names {name}, which is missing")
+    return gen
 
 
 def require_generation(index_dir: Path) -> Path:
+    """The live generation folder; ``IndexNotFoundError`` when nothing was published."""
     gen = current_generation(index_dir)
     if gen is None:
         raise IndexNotFoundError(index_dir)
@@ -99,17 +112,15 @@ def publish(index_dir: Path, gen: Path) -> None:
     _fsync_dir(index_dir)
 
 
-def remove_stale(index_dir: Path, keep: Iterable[Path]) -> None:
-    """Delete generations other than ``keep`` (a crashed build's leftovers, old versions)."""
-    names = {p.name for p in keep}
-    for path in index_dir.glob("gen-*"):
-        if path.name not in names:
-            shutil.rmtree(path, ignore_errors=True)
-
-
 def read_manifest(gen: Path) -> dict[str, Any]:
-    with open(gen / MANIFEST, encoding="utf-8") as fh:
-        manifest: dict[str, Any] = json.load(fh)
+    """The manifest of ``gen``; ``IndexDamagedError`` when it is missing or not JSON."""
+    try:
+        with open(gen / MANIFEST, encoding="utf-8") as fh:
+            manifest: dict[str, Any] = json.load(fh)
+    except FileNotFoundError as exc:
+        raise IndexDamagedError(gen.parent, f"{MANIFEST} is missing") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexDamagedError(gen.parent, f"{MANIFEST} is not valid JSON") from exc
     return manifest
 
 
@@ -161,19 +172,73 @@ def _parse_date(text: str | None) -> dt.date | None:
 
 
 class ChunkTable:
-    """Articles and chunks in SQLite; opened read-only by retrievers, read-write by builds."""
+    """Articles and chunks in SQLite; opened read-only by retrievers, read-write by builds.
+
+    A read-only table may be shared by threads: each thread reads through its own
+    connection (one SQLite connection must not run two statements at once), the connections
+    of threads that have ended are closed when a new one opens (thread pools come and go),
+    and ``close`` closes them all. A read that fails on a damaged file raises
+    ``IndexDamagedError``.
+    """
 
     def __init__(self, path: Path, *, writable: bool = False) -> None:
         self.path = path
+        self.writable = writable
+        self._local = threading.local()
+        self._opened: dict[int, sqlite3.Connection] = {}  # by thread id
+        self._lock = threading.Lock()
+        self._closed = False
         if writable:
-            self.db = sqlite3.connect(path, check_same_thread=False)
-            self.db.executescript(_SCHEMA)
+            self._writer: sqlite3.Connection | None = sqlite3.connect(path, check_same_thread=False)
+            self._writer.executescript(_SCHEMA)
         else:
-            uri = f"file:{path}?mode=ro"
-            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._writer = None
+            self._rows("SELECT count(*) FROM articles")  # fails now on a file that is no table
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (the single writer's, when writable)."""
+        if self._writer is not None:
+            return self._writer
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            if self._closed:
+                raise QAError(f"{self.path.parent} was closed; load the index again to read it")
+            uri = f"file:{self.path}?mode=ro"
+            with self._lock:
+                db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                self._forget_ended_threads()
+                self._opened[threading.get_ident()] = db
+            self._local.db = db
+        return db
+
+    def _forget_ended_threads(self) -> None:
+        """Close the connections of threads that have ended (under ``_lock``); a new thread
+        may reuse an ended one's id, so its old connection goes too."""
+        threading.current_thread()  # a thread not started by ``threading`` is listed from now on
+        alive = {t.ident for t in threading.enumerate()}
+        ended = [i for i in self._opened if i not in alive or i == threading.get_ident()]
+        for ident in ended:
+            self._opened.pop(ident).close()
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise IndexDamagedError(
+                self.path.parent.parent, f"{self.path.name} cannot be read: {exc}"
+            ) from exc
 
     def close(self) -> None:
-        self.db.close()
+        """Close every connection (the table is not used afterwards)."""
+        with self._lock:
+            opened, self._opened = list(self._opened.values()), {}
+            self._closed = True
+        for db in opened:
+            db.close()
+        if self._writer is not None:
+            self._writer.close()
+        self._local = threading.local()
 
     def add(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> None:
         self.db.executemany(
@@ -198,7 +263,7 @@ class ChunkTable:
 
     def chunk_rows(self) -> Iterator[tuple[int, str, str | None, str]]:
         """(chunk id, article id, article date, text) of every chunk, in id order."""
-        yield from self.db.execute(
+        yield from self._rows(
             "SELECT c.id, c.article_id, a.date, c.text FROM chunks c "
             "JOIN articles a ON a.id = c.article_id ORDER BY c.id"
         )
@@ -208,7 +273,7 @@ class ChunkTable:
         for start in range(0, len(ids), 500):
             part = [int(i) for i in ids[start : start + 500]]
             marks = ",".join("?" * len(part))
-            for row in self.db.execute(
+            for row in self._rows(
                 f'SELECT id, article_id, idx, start, "end", text FROM chunks WHERE id IN ({marks})',
                 part,
             ):
@@ -216,7 +281,7 @@ class ChunkTable:
         return found
 
     def chunks_of(self, article_id: str) -> list[Chunk]:
-        rows = self.db.execute(
+        rows = self._rows(
             'SELECT id, article_id, idx, start, "end", text FROM chunks '
             "WHERE article_id = ? ORDER BY idx",
             (article_id,),
@@ -224,12 +289,13 @@ class ChunkTable:
         return [Chunk(*row) for row in rows]
 
     def article(self, article_id: str) -> Article | None:
-        row = self.db.execute(
+        rows = self._rows(
             "SELECT id, title, date, source, path, content_hash, body FROM articles WHERE id = ?",
             (article_id,),
-        ).fetchone()
-        if row is None:
+        )
+        if not rows:
             return None
+        row = rows[0]
         return Article(
             id=row[0],
             title=row[1],
@@ -241,5 +307,9 @@ class ChunkTable:
         )
 
     def metas(self) -> dict[str, ArticleMeta]:
-        rows = self.db.execute("SELECT id, title, date, source, path FROM articles")
+        rows = self._rows("SELECT id, title, date, source, path FROM articles")
         return {r[0]: ArticleMeta(r[0], r[1], _parse_date(r[2]), r[3], r[4]) for r in rows}
+
+    def chunk_articles(self) -> list[tuple[int, str]]:
+        """(chunk id, article id) of every chunk, in id order."""
+        return [(r[0], r[1]) for r in self._rows("SELECT id, article_id FROM chunks ORDER BY id")]

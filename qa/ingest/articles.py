@@ -4,7 +4,9 @@ Files are news pages saved as text: a title (sometimes after a lead paragraph of
 boilerplate), a line with the date and source, the body, then site furniture (editor credits,
 slogans, "Head Office"). ``parse_article_text`` keeps the title, date, source and a cleaned body;
 ``read_article`` adds decoding and file checks; ``scan_archive`` reads a whole folder and reports
-every file it skips, with the reason.
+every file it skips, with the reason, and every file it read with a caveat (bytes that no
+encoding could read, replaced). Files are read only from inside the archive folder (see
+``qa.ingest.files``).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.errors import ArticleError, InvalidArgumentError
+from qa.ingest.files import confine, list_archive, read_bytes
 from qa.ingest.header import TERMINAL, parse_header
 from qa.models import Article
 
@@ -39,24 +42,44 @@ class Skipped:
 
 @dataclass(frozen=True)
 class ScanResult:
-    """Everything ``scan_archive`` found: the articles, and the files it skipped."""
+    """Everything ``scan_archive`` found: the articles, the files it skipped, and the files
+    it read with a caveat (``warnings``: same shape as ``skipped``, but indexed)."""
 
     articles: tuple[Article, ...]
     skipped: tuple[Skipped, ...]
+    warnings: tuple[Skipped, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from a file's bytes, and how many bytes no encoding could read."""
+
+    text: str
+    encoding: str
+    replaced: int = 0
+
+    @property
+    def caveat(self) -> str | None:
+        """The warning to report for this file, if any bytes were replaced."""
+        if not self.replaced:
+            return None
+        return f"{self.replaced} undecodable byte(s) replaced with U+FFFD (read as {self.encoding})"
 
 
 def scan_archive(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ScanResult:
     """Read every ``*.txt`` and ``*.md`` file under ``folder`` (recursively, in sorted order).
 
-    Hidden files and folders are ignored. Files that cannot be read as an article, other file
-    types, and articles whose body repeats an earlier one are reported in ``skipped``.
+    Hidden files and folders are ignored, and so is every file whose real path is outside
+    ``folder`` (a link out of it). Files that cannot be read as an article, other file types,
+    links that cannot be followed and articles whose body repeats an earlier one are reported
+    in ``skipped``; files read with undecodable bytes replaced are reported in ``warnings``.
 
     Args:
         folder: The archive folder.
         max_bytes: Files larger than this are skipped.
 
     Returns:
-        The articles and the skipped files.
+        The articles, the skipped files and the warnings.
 
     Raises:
         InvalidArgumentError: ``folder`` does not exist or is not a folder.
@@ -65,53 +88,52 @@ def scan_archive(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ScanResult
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         raise InvalidArgumentError(f"archive folder {folder} {what}")
-    articles: list[Article] = []
-    skipped: list[Skipped] = []
-    seen_ids: dict[str, str] = {}
-    seen_bodies: dict[str, str] = {}
-    for path in _archive_files(folder):
-        reason = _skip_reason(path, folder, max_bytes, articles, seen_ids, seen_bodies)
+    listing = list_archive(folder)
+    skipped = [Skipped(str(path), reason) for path, reason in listing.unreadable]
+    seen = _Seen()
+    for path in listing.files:
+        reason = _skip_reason(path, folder, max_bytes, seen)
         if reason is not None:
-            logger.warning("skipping %s: %s", path, reason)
             skipped.append(Skipped(str(path), reason))
-    return ScanResult(tuple(articles), tuple(skipped))
+    for s in skipped:
+        logger.warning("skipping %s: %s", s.path, s.reason)
+    for w in seen.warnings:
+        logger.warning("%s: %s", w.path, w.reason)
+    return ScanResult(tuple(seen.articles), tuple(skipped), tuple(seen.warnings))
 
 
-def _skip_reason(
-    path: Path,
-    folder: Path,
-    max_bytes: int,
-    articles: list[Article],
-    seen_ids: dict[str, str],
-    seen_bodies: dict[str, str],
-) -> str | None:
-    """Read one file into ``articles``; return why it was skipped, or None."""
-    if path.suffix.lower() not in SUFFIXES:
-        return f"unsupported file type {path.suffix or '(no suffix)'} (expected .txt or .md)"
+@dataclass
+class _Seen:
+    """What a scan has read so far: articles, their ids and bodies, and warnings."""
+
+    articles: list[Article] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)
+    bodies: dict[str, str] = field(default_factory=dict)
+    warnings: list[Skipped] = field(default_factory=list)
+
+
+def _skip_reason(path: Path, folder: Path, max_bytes: int, seen: _Seen) -> str | None:
+    """Read one file into ``seen``; return why it was skipped, or None."""
     try:
-        article = read_article(path, root=folder, max_bytes=max_bytes)
+        real = confine(path, folder)
+        if real.is_dir():
+            return "a link to a folder (links to folders are not followed)"
+        if path.suffix.lower() not in SUFFIXES:
+            return f"unsupported file type {path.suffix or '(no suffix)'} (expected .txt or .md)"
+        article, decoded = _read(real, path, folder, max_bytes)
     except ArticleError as exc:
         return exc.reason
-    if article.id in seen_ids:
-        return f"same article id {article.id!r} as {seen_ids[article.id]}"
+    if article.id in seen.ids:
+        return f"same article id {article.id!r} as {seen.ids[article.id]}"
     key = " ".join(article.body.split())
-    if key in seen_bodies:
-        return f"duplicate of {seen_bodies[key]}"
-    seen_ids[article.id] = str(path)
-    seen_bodies[key] = article.id
-    articles.append(article)
+    if key in seen.bodies:
+        return f"duplicate of {seen.bodies[key]}"
+    seen.ids[article.id] = str(path)
+    seen.bodies[key] = article.id
+    seen.articles.append(article)
+    if decoded.caveat:
+        seen.warnings.append(Skipped(str(path), decoded.caveat))
     return None
-
-
-def _archive_files(folder: Path) -> list[Path]:
-    """Every non-hidden file under ``folder``, sorted by relative path."""
-    files = []
-    for path in folder.rglob("*"):
-        relative = path.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
-            continue
-        files.append(path)
-    return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
 
 
 def read_article(
@@ -130,22 +152,25 @@ def read_article(
 
     Raises:
         ArticleError: The file is unreadable, too large, empty, binary, in an unknown encoding,
-            or has no body text.
+            has no body text, or (with ``root``) its real path is outside ``root``.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            limit = f"{max_bytes / 1_000_000:g} MB"
-            raise ArticleError(path, f"larger than {limit} limit ({size / 1_000_000:.1f} MB)")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ArticleError(path, f"cannot read file: {exc.strerror or exc}") from exc
-    text = decode_bytes(raw, path)
+    real = confine(path, Path(root)) if root is not None else path
+    article, decoded = _read(real, path, root, max_bytes)
+    if decoded.caveat:
+        logger.warning("%s: %s", path, decoded.caveat)
+    return article
+
+
+def _read(real: Path, path: Path, root: Path | None, max_bytes: int) -> tuple[Article, Decoded]:
+    """Read the file at ``real`` as the article at ``path`` (its id and where it is shown)."""
+    raw = read_bytes(real, max_bytes, shown=path)
+    decoded = decode_text(raw, path)
     content_hash = hashlib.sha256(raw).hexdigest()
-    return parse_article_text(
-        text, id=article_id(path, root), path=str(path), content_hash=content_hash
+    article = parse_article_text(
+        decoded.text, id=article_id(path, root), path=str(path), content_hash=content_hash
     )
+    return article, decoded
 
 
 def article_id(path: Path, root: Path | None = None) -> str:
@@ -163,32 +188,59 @@ def decode_bytes(raw: bytes, path: Path | str = "<bytes>") -> str:
     """Decode file bytes: UTF-8 (with or without BOM), then GB18030, then Latin-1.
 
     GB18030 is accepted only when the result reads as Chinese, and Latin-1 only when it reads
-    as Western text; anything else is refused rather than turned into mojibake.
+    as Western text; anything else is refused rather than turned into mojibake. UTF-8 with a
+    few undecodable bytes is read as UTF-8 with those bytes replaced (``decode_text`` says how
+    many).
 
     Raises:
         ArticleError: The bytes are empty, binary, or in no supported encoding.
     """
+    return decode_text(raw, path).text
+
+
+def decode_text(raw: bytes, path: Path | str = "<bytes>") -> Decoded:
+    """``decode_bytes``, saying which encoding was used and how many bytes were replaced."""
     if not raw.strip():
         raise ArticleError(path, "empty file")
+    decoded: Decoded | None = None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = _try_decode(raw, "utf-16")
+        decoded = _strict(raw, "utf-16", "UTF-16")
     elif b"\x00" in raw or len(_CONTROL_BYTES.findall(raw[:65536])) > 0.01 * min(len(raw), 65536):
         raise ArticleError(path, "binary file, not text")
     else:
-        text = _try_decode(raw, "utf-8-sig")
-        if text is None:
-            text = _try_decode(raw, "gb18030")
-            if text is not None and not _reads_as_chinese(text):
-                text = None
-        if text is None:
-            text = _try_decode(raw, "latin-1")
-            if text is not None and not _reads_as_western(text):
-                text = None
-    if text is None:
+        decoded = _strict(raw, "utf-8-sig", "UTF-8") or _mostly_utf8(raw)
+        if decoded is None:
+            decoded = _strict(raw, "gb18030", "GB18030")
+            if decoded is not None and not _reads_as_chinese(decoded.text):
+                decoded = None
+        if decoded is None:
+            decoded = _strict(raw, "latin-1", "Latin-1")
+            if decoded is not None and not _reads_as_western(decoded.text):
+                decoded = None
+    if decoded is None:
         raise ArticleError(path, "unknown text encoding (tried UTF-8, GB18030 and Latin-1)")
-    if not text.strip():
+    if not decoded.text.replace("\ufffd", "").strip():
         raise ArticleError(path, "empty file")
-    return text
+    return decoded
+
+
+def _strict(raw: bytes, encoding: str, label: str) -> Decoded | None:
+    text = _try_decode(raw, encoding)
+    return None if text is None else Decoded(text, label)
+
+
+_ESCAPED = re.compile("[\udc80-\udcff]")  # an undecodable byte, under surrogateescape
+
+
+def _mostly_utf8(raw: bytes) -> Decoded | None:
+    """UTF-8 with its few undecodable bytes replaced by U+FFFD, when the valid multi-byte
+    characters outnumber them (a Latin-1 or GB18030 file has almost none)."""
+    escaped = raw.decode("utf-8-sig", errors="surrogateescape")
+    bad = len(_ESCAPED.findall(escaped))
+    wide = sum(1 for ch in escaped if ord(ch) > 127) - bad
+    if not bad or wide <= bad:
+        return None
+    return Decoded(_ESCAPED.sub("\ufffd", escaped), "UTF-8", bad)
 
 
 def _try_decode(raw: bytes, encoding: str) -> str | None:

@@ -39,6 +39,12 @@ def format_build_report(report: BuildReport, seeds: str) -> str:
     if report.skipped:
         lines.append(f"  {len(report.skipped)} skipped:")
         lines.extend(f"    {s.path}: {s.reason}" for s in report.skipped)
+    if report.warnings:
+        lines.append(f"  {len(report.warnings)} read with a warning:")
+        lines.extend(f"    {w.path}: {w.reason}" for w in report.warnings)
+    lines.extend(f"  warning: {note}" for note in report.notes)
+    if report.up_to_date and not report.dry_run:
+        lines.append("  up to date: nothing written")
     return "\n".join(lines)
 
 

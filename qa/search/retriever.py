@@ -19,8 +19,9 @@ import numpy as np
 
 from qa.config import FUSIONS, MODES, RetrievalConfig
 from qa.errors import IndexMismatchError, InvalidArgumentError
-from qa.index import store
+from qa.index import integrity, store
 from qa.index.embedding import Embedder, load_embedder
+from qa.index.leases import Lease
 from qa.index.lexical import LexicalIndex
 from qa.index.manifest import LEXICAL_RECIPE
 from qa.ingest.articles import Skipped
@@ -49,14 +50,30 @@ def load_retriever(
 ) -> Retriever:
     """Open the live index in ``index_dir`` with the model recorded in its manifest.
 
+    The retriever holds a lease on the generation it reads, so no build removes it until
+    ``close()``.
+
     Raises:
         IndexNotFoundError: nothing was built there yet.
+        IndexDamagedError: a file of the index is missing, cut short or unreadable.
         IndexMismatchError: the index is of another format, its BM25 side was built with
             another tokenizer, or ``embedder`` is another model.
     """
     index_dir = Path(index_dir)
-    gen = store.require_generation(index_dir)
-    manifest = store.read_manifest(gen)
+    gen, manifest, lease = integrity.open_live(index_dir)
+    try:
+        retriever = _open(index_dir, gen, manifest, embedder)
+    except BaseException:
+        if lease is not None:
+            lease.release()
+        raise
+    retriever.lease = lease
+    return retriever
+
+
+def _open(
+    index_dir: Path, gen: Path, manifest: dict[str, Any], embedder: Embedder | None
+) -> Retriever:
     if manifest.get("format_version") != store.FORMAT_VERSION:
         raise IndexMismatchError(
             index_dir, "format version", store.FORMAT_VERSION, manifest.get("format_version")
@@ -79,13 +96,17 @@ def load_retriever(
             f"{embedder.name} ({embedder.dim}-d)",
             f"{recorded['name']} ({recorded['dimension']}-d)",
         )
-    return Retriever(index_dir, gen, manifest, embedder)
+    with integrity.damage_as_error(index_dir, manifest):
+        return Retriever(index_dir, gen, manifest, embedder)
 
 
 class Retriever:
-    """Searches one generation of an index; safe to keep while a build publishes a new one."""
+    """Searches one generation of an index; safe to keep while a build publishes a new one,
+    and to share between threads (FAISS and BM25 are only read; SQLite has a connection per
+    thread). ``close()`` lets go of the generation's files."""
 
     def __init__(self, index_dir: Path, gen: Path, manifest: dict[str, Any], embedder: Embedder):
+        self.lease: Lease | None = None
         self.index_dir = index_dir
         self.generation = gen
         self.manifest = manifest
@@ -103,12 +124,18 @@ class Retriever:
     def _load_chunk_arrays(self) -> None:
         """Per chunk, aligned with ``lexical.ids`` (sorted ids): its article's date and source."""
         ordinal = {a: (m.date.toordinal() if m.date else 0) for a, m in self.metas.items()}
-        rows = self.table.db.execute("SELECT id, article_id FROM chunks ORDER BY id").fetchall()
+        rows = self.table.chunk_articles()
         self.ids = np.array([r[0] for r in rows], dtype=np.int64)
         self.article_of = [r[1] for r in rows]
         self.dates = np.array([ordinal[r[1]] for r in rows], dtype=np.int64)
         if not np.array_equal(self.ids, self.lexical.ids):
             raise IndexMismatchError(self.index_dir, "lexical ids", "chunk table ids", "others")
+
+    def close(self) -> None:
+        """Close the chunk table and release the generation (searching afterwards fails)."""
+        self.table.close()
+        if self.lease is not None:
+            self.lease.release()
 
     @cached_property
     def newest_date(self) -> dt.date | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from qa.app.html import query_markdown
-from qa.app.state import Archive, _free_name, _safe_name, fingerprint, report_summary
-from qa.errors import InvalidArgumentError
+from qa.app.state import Archive, fingerprint, report_summary
+from qa.app.uploads import UploadLimits, free_name, safe_name
+from qa.errors import InvalidArgumentError, QAError
 from qa.index.build import BuildReport
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -69,11 +71,17 @@ def test_report_summary():
 
 
 def test_upload_names_never_overwrite_or_hide(tmp_path: Path):
-    assert _safe_name("../../etc/passwd.txt") == "passwd.txt"
-    assert _safe_name(".hidden.md") == "hidden.md"
+    assert safe_name("../../etc/passwd.txt") == "passwd.txt"
+    assert safe_name(".hidden.md") == "hidden.md"
+    assert safe_name("..\\..\\win.TXT") == "win.txt"
+    assert safe_name("a\x00b<script>.md") == "a_b_script.md"
+    assert safe_name("报告 2024.txt") == "报告 2024.txt"
+    assert safe_name("notes") == "notes.txt"
+    assert safe_name("x" * 300 + ".md") == "x" * 100 + ".md"
+    assert safe_name("....txt") == "article.txt"
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / "a-2.txt").write_text("x")
-    assert _free_name(tmp_path / "a.txt").name == "a-3.txt"
+    assert free_name(tmp_path / "a.txt").name == "a-3.txt"
 
 
 def test_open_builds_and_loads(archive: Archive):
@@ -97,19 +105,23 @@ def test_ask_reads_the_archive_as_of_a_day_and_shows_the_period(archive: Archive
 
 
 def test_rebuild_swaps_only_after_the_new_index_loads(archive: Archive):
-    old = archive.retriever
     _append(
         archive.seeds_dir / f"{WANG_JI}.txt",
         "\n\nWang Ji also inspected the Songhua Lake hydrogen plant, which makes fuel cells.\n",
     )
     seen_during: list[object] = []
-    report = archive.rebuild(lambda done, total: seen_during.append(archive.retriever))
-    assert report is not None and report.changed == (WANG_JI,)
-    assert seen_during and all(r is old for r in seen_during)  # readers kept the old index
-    assert archive.retriever is not old
-    assert "hydrogen" in archive.retriever.get_article(WANG_JI).body
-    hits = old.search("Songhua Lake hydrogen plant fuel cells", k=3)  # old one still works
-    assert all("hydrogen" not in h.text for h in hits)
+    with archive.generations.hold() as old:  # a question in flight across the rebuild
+        report = archive.rebuild(lambda done, total: seen_during.append(archive.retriever))
+        assert report is not None and report.changed == (WANG_JI,)
+        assert seen_during and all(r is old for r in seen_during)  # readers kept the old index
+        assert archive.retriever is not old
+        assert "hydrogen" in archive.retriever.get_article(WANG_JI).body
+        hits = old.search("Songhua Lake hydrogen plant fuel cells", k=3)  # old one still works
+        assert all("hydrogen" not in h.text for h in hits)
+        assert old.generation.is_dir()
+    _wait(lambda: not old.generation.exists())  # closed after its last question, then removed
+    with pytest.raises(QAError, match="was closed"):
+        old.get_article(WANG_JI)
 
 
 def test_add_files_copies_and_indexes(archive: Archive, tmp_path: Path):
@@ -154,3 +166,125 @@ def test_watcher_picks_up_a_new_file(archive: Archive):
     )
     _wait(lambda: archive.retriever.stats.articles == 6)
     assert archive.last_report is not None and archive.last_report.added == ("robots",)
+
+
+HUAWEI_Q = "Who did Jing Junhai meet from Huawei?"
+
+
+def test_a_question_asked_while_the_index_loads_waits_and_is_answered(
+    tmp_path: Path, embedder: object
+) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    live = Archive(seeds, tmp_path / "index")
+    replies: list[object] = []
+    asker = threading.Thread(target=lambda: replies.append(live.ask(HUAWEI_Q)))
+    asker.start()  # before the index even starts loading
+    time.sleep(0.2)
+    assert asker.is_alive() and not live.loaded  # waiting, not refused
+    live.open()
+    asker.join(60)
+    assert replies and replies[0].answer.citations  # type: ignore[attr-defined]
+    live.close()
+
+
+def test_waiting_for_the_index_ends_with_a_reason(tmp_path: Path) -> None:
+    never = Archive(tmp_path / "seeds", tmp_path / "index", load_wait=0.2)
+    with pytest.raises(QAError, match="still being built after 0 s"):
+        never.ask(HUAWEI_Q)
+    broken = Archive(tmp_path / "missing", tmp_path / "index")
+    with pytest.raises(InvalidArgumentError):
+        broken.open()
+    with pytest.raises(QAError, match="could not be opened: archive folder .* does not exist"):
+        broken.ask(HUAWEI_Q)
+
+
+def _open_files_under(folder: Path) -> list[str]:
+    """What this process's open file descriptors point to under ``folder``."""
+    found = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(str(folder)):
+            found.append(target)
+    return found
+
+
+def test_no_deleted_file_is_held_open_after_swaps(archive: Archive) -> None:
+    seed = archive.seeds_dir / f"{WANG_JI}.txt"
+    for i in range(3):
+        archive.ask(HUAWEI_Q)  # opens the generation's files in this thread
+        _append(seed, f"\n\nOn June {i + 5}, Wang Ji inspected hydrogen plant number {i}.\n")
+        assert archive.rebuild() is not None  # a new generation is swapped in
+        assert archive.rebuild(force=True) is not None  # nothing changed: nothing written
+        archive.ask(HUAWEI_Q)
+    live = archive.retriever.generation
+    _wait(lambda: [p.name for p in archive.index_dir.glob("gen-*")] == [live.name])
+    held = _open_files_under(archive.index_dir)
+    assert held and not [t for t in held if t.endswith("(deleted)")]
+    assert {Path(t).relative_to(archive.index_dir).parts[0] for t in held} == {live.name}
+    assert archive.generations.open_count == 1
+    assert archive.generation == 4  # the first load and three swaps; no-op builds swap nothing
+
+
+def test_a_new_unreadable_file_is_listed_without_another_change(archive: Archive) -> None:
+    from qa.app.events import status_panel
+
+    (archive.seeds_dir / "loop.txt").symlink_to(archive.seeds_dir / "loop.txt")
+    assert archive.changed_on_disk()
+    report = archive.rebuild()
+    assert report is not None and report.written and not report.touched
+    reasons = {Path(s.path).name: s.reason for s in archive.retriever.stats.skipped}
+    assert reasons["loop.txt"] == "link loop (the link leads back to itself)"
+    assert "link loop" in status_panel(archive)
+
+
+def test_uploads_are_checked_before_anything_is_copied(archive: Archive, tmp_path: Path):
+    archive.upload_limits = UploadLimits(max_bytes=2_000, max_files=2)
+    before = sorted(p.name for p in archive.seeds_dir.iterdir())
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = inbox / "good.txt"
+    good.write_text("Harbin ice festival\n\n2024-01-05\n\nThe festival opened on January 5.\n")
+    big = inbox / "big.txt"
+    big.write_text("Big\n\n" + "A sentence about nothing in particular. " * 100)
+    binary = inbox / "image.md"
+    binary.write_bytes(bytes(range(256)) * 4)
+    for files, message in [
+        ([good, big], r"big\.txt was not added: larger than 0\.002 MB limit"),
+        ([good, binary], r"image\.md was not added: binary file, not text"),
+        ([good, good, good], r"3 files at once; at most 2"),
+        ([inbox / "notes.pdf"], r"only \.txt and \.md"),
+    ]:
+        with pytest.raises(InvalidArgumentError, match=message):
+            archive.add_files(files)
+    assert sorted(p.name for p in archive.seeds_dir.iterdir()) == before  # nothing copied
+    assert archive.add_files([good]).added == ("good",)
+
+
+def test_questions_asked_at_once_share_one_retriever(archive: Archive) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [
+        HUAWEI_Q,
+        "What did Mayor Wang Ji inspect in the Jilin High-tech Zone?",
+        "What agreement did Nanjing sign with China Electronics Technology Group?",
+        "What is the boiling point of tungsten?",
+    ]
+    alone = {q: archive.ask(q).answer.text for q in questions}
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda q: (q, archive.ask(q).answer.text), questions * 4))
+    assert all(alone[q] == text for q, text in together)
+    assert archive.generations.open_count == 1
+
+
+def test_threads_that_come_and_go_leave_no_connection_open(archive: Archive) -> None:
+    retriever = archive.retriever
+    for _ in range(12):  # a thread pool's workers end when idle; new ones take their place
+        worker = threading.Thread(target=lambda: retriever.search("Huawei", k=1))
+        worker.start()
+        worker.join()
+    tables = [t for t in _open_files_under(archive.index_dir) if t.endswith("chunks.sqlite")]
+    assert len(tables) <= 2  # this thread's and the last worker's, not one per worker

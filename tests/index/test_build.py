@@ -219,7 +219,11 @@ def test_killed_build_leaves_previous_index_loadable(
     report = sync_index(seeds_copy, index, embedder=embedder, progress=False)
     assert len(report.added) == 60
     assert load_retriever(index, embedder=embedder).stats.articles == 65
-    assert len(list(index.glob("gen-*"))) == 2  # the new one and its predecessor, no debris
+    # the new one and the one ``retriever`` still reads; the killed build's debris is gone
+    assert {p.name for p in index.glob("gen-*")} == {
+        store.require_generation(index).name,
+        retriever.generation.name,
+    }
 
 
 def test_second_build_waits_for_the_lock_or_says_so(
@@ -279,21 +283,13 @@ def test_report_json_shape(seeds_copy: Path, tmp_path: Path) -> None:
     assert "5 unchanged" in again.stdout
 
 
+def _qa_index(seeds: Path, index: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "qa.cli", "index", "--seeds", str(seeds)]
+    return subprocess.run([*command, "--index", str(index)], capture_output=True, text=True)
+
+
 def test_missing_archive_folder_is_a_clear_error(tmp_path: Path) -> None:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qa.cli",
-            "index",
-            "--seeds",
-            str(tmp_path / "nope"),
-            "--index",
-            str(tmp_path / "idx"),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    out = _qa_index(tmp_path / "nope", tmp_path / "idx")
     assert out.returncode != 0
     assert out.stderr.startswith("error:") and "nope" in out.stderr
     assert "Traceback" not in out.stderr
@@ -306,10 +302,13 @@ def test_replace_keeps_frozen_report() -> None:
     assert report.to_dict()["seconds"] == 1.5
 
 
-def test_empty_archive_builds_an_empty_searchable_index(tmp_path: Path, embedder) -> None:
+def test_empty_archive_builds_an_empty_searchable_index_and_warns(tmp_path: Path, embedder):
     (tmp_path / "seeds").mkdir()
     report = sync_index(tmp_path / "seeds", tmp_path / "idx", embedder=embedder, progress=False)
     assert report.added == () and report.chunks_embedded == 0
+    assert report.notes == (f"the archive {tmp_path / 'seeds'} has no articles to index",)
+    out = _qa_index(tmp_path / "seeds", tmp_path / "idx2")
+    assert out.returncode == 0 and "has no articles to index" in out.stdout + out.stderr
     retriever = load_retriever(tmp_path / "idx", embedder=embedder)
     assert retriever.stats.articles == 0
     assert len(retriever.search("anything at all", k=3)) == 0

@@ -66,6 +66,7 @@ class RunningApp:
     startup_seconds: float
     ready_line: str
     log: list[str]
+    auth: tuple[str, str] | None = None
 
 
 def _free_port() -> int:
@@ -103,12 +104,34 @@ def _read_lines(stream: object, out: queue.Queue[str], log: list[str]) -> None:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """Start ``app.py`` on a free port with temporary seeds and index; stop it afterwards."""
-    _ensure_browser()
-    base = tmp_path_factory.mktemp("app")
-    seeds, index = base / "seeds", base / "index"
-    shutil.copytree(ROOT / "seeds", seeds)
+    base, seeds = _seeds_copy(tmp_path_factory, "app")
     (seeds / "robot_museum.txt").write_text(XSS_ARTICLE, encoding="utf-8")
     (seeds / "scan.pdf").write_bytes(b"%PDF-1.4 not an article")  # listed as skipped
+    yield from _run_app(base, seeds, {})
+
+
+AUTH = ("analyst", "s3cret-pass")
+
+
+@pytest.fixture(scope="session")
+def auth_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The app behind a login (``QA_AUTH``), on its own seeds copy and index."""
+    base, seeds = _seeds_copy(tmp_path_factory, "auth-app")
+    for running in _run_app(base, seeds, {"QA_AUTH": ":".join(AUTH)}):
+        running.auth = AUTH
+        yield running
+
+
+def _seeds_copy(factory: pytest.TempPathFactory, name: str) -> tuple[Path, Path]:
+    """A fresh folder for one app, with its own copy of the seeds (the browser installed)."""
+    _ensure_browser()
+    base = factory.mktemp(name)
+    shutil.copytree(ROOT / "seeds", base / "seeds")
+    return base, base / "seeds"
+
+
+def _run_app(base: Path, seeds: Path, extra_env: dict[str, str]) -> Iterator[RunningApp]:
+    index = base / "index"
     port = _free_port()
     env = os.environ | {
         "QA_SEEDS_DIR": str(seeds),
@@ -119,6 +142,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         "GRADIO_ANALYTICS_ENABLED": "False",
         "TOKENIZERS_PARALLELISM": "false",
         "PYTHONUNBUFFERED": "1",
+        **extra_env,
     }
     started = time.perf_counter()
     proc = subprocess.Popen(

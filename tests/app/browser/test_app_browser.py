@@ -116,7 +116,8 @@ def test_status_panel_and_rebuild_button(page: Any) -> None:
     page.wait_for_selector("#build-msg:has-text('articles up to date')", timeout=ANSWER_TIMEOUT)
 
 
-def test_bad_filter_shows_readable_error(page: Any) -> None:
+def test_bad_filter_shows_readable_error(page: Any, app: Any) -> None:
+    logged = len(app.log)
     page.locator("#since textarea, #since input").first.fill("last summer")
     page.locator("#question textarea").fill(HUAWEI_Q)
     page.locator("#question textarea").press("Enter")
@@ -125,6 +126,10 @@ def test_bad_filter_shows_readable_error(page: Any) -> None:
     message = toast.inner_text()
     assert "since" in message and "YYYY" in message, message
     assert "Traceback" not in message
+    page.wait_for_timeout(500)  # the app's log line arrives through its stdout pipe
+    new_lines = app.log[logged:]
+    assert any("chat refused:" in line for line in new_lines), new_lines
+    assert not any("Traceback" in line for line in new_lines), new_lines  # one line, no trace
 
 
 def test_uploaded_article_is_found(page: Any, app: Any, tmp_path: Path) -> None:
@@ -178,3 +183,29 @@ def test_article_html_is_shown_not_run(page: Any) -> None:
     assert "onerror" in card.locator(".qa-article").inner_text()
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert page.locator("#sources script, #sources img, #chat script").count() == 0
+
+
+def test_login_page_when_auth_is_set(browser: Any, auth_app: Any) -> None:
+    assert auth_app.auth is not None
+    name, secret = auth_app.auth
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(auth_app.url, wait_until="load")
+    login = page.get_by_role("button", name="Login")
+    login.wait_for()
+    assert page.locator("#question").count() == 0  # nothing of the app before logging in
+    user = page.locator("input:not([type=password]), textarea").first
+    password = page.locator("input[type=password]")
+    user.fill(name)
+    password.fill("wrong")
+    login.click()
+    page.get_by_text("Incorrect Credentials").wait_for()
+    user.fill(name)
+    password.fill(secret)
+    login.click()
+    page.wait_for_selector("#question textarea", state="visible")
+    assert page.locator("#rebuild").count() == 1 and page.locator("#upload").count() == 1
+    answer = ask(page, HUAWEI_Q)
+    assert re.search(r"\[\d+\]", answer), answer
+    context.close()
