@@ -4,11 +4,12 @@ Layout of ``embeddings/``::
 
     CURRENT            name of the live generation, replaced atomically with os.replace
     .lock              held by a build (filelock)
-    gen-<stamp>/       manifest.json, dense.faiss, chunks.sqlite, lexical/
+    gen-<stamp>/       manifest.json, dense.faiss, chunks.sqlite, lexical/, .readers
 
 A build writes a whole new generation beside the live one and publishes it by replacing
 ``CURRENT``; a reader or a crash never sees half an index. No pickle: FAISS's own format,
-JSON, SQLite and ``.npy`` without pickling.
+JSON, SQLite and ``.npy`` without pickling. The manifest's checksums are checked by
+``qa.index.integrity``; ``.readers`` is the readers' lease (``qa.index.leases``).
 """
 
 from __future__ import annotations

@@ -288,3 +288,14 @@ def test_threads_that_come_and_go_leave_no_connection_open(archive: Archive) -> 
         worker.join()
     tables = [t for t in _open_files_under(archive.index_dir) if t.endswith("chunks.sqlite")]
     assert len(tables) <= 2  # this thread's and the last worker's, not one per worker
+
+
+def test_an_empty_archive_is_shown_as_a_warning(tmp_path: Path, embedder: object) -> None:
+    from qa.app.events import status_panel
+
+    (tmp_path / "seeds").mkdir()
+    empty = Archive(tmp_path / "seeds", tmp_path / "index")
+    report = empty.open()
+    assert report is not None and report.notes
+    assert "has no articles: add .txt or .md files" in status_panel(empty)
+    empty.close()
