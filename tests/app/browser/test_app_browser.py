@@ -205,7 +205,9 @@ def test_login_page_when_auth_is_set(browser: Any, auth_app: Any) -> None:
     password.fill(secret)
     login.click()
     page.wait_for_selector("#question textarea", state="visible")
-    assert page.locator("#rebuild").count() == 1 and page.locator("#upload").count() == 1
+    # The page renders its parts one after another: wait for them rather than count at once.
+    page.wait_for_selector("#rebuild", state="attached")
+    page.wait_for_selector("#upload", state="attached")
     answer = ask(page, HUAWEI_Q)
     assert re.search(r"\[\d+\]", answer), answer
     context.close()
