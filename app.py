@@ -26,7 +26,7 @@ from typing import Any  # noqa: E402
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home, before gradio loads
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from qa.app.html import EMPTY_SOURCES  # noqa: E402
+from qa.app.html import EMPTY_SOURCES, PAGE_JS  # noqa: E402
 from qa.app.state import Archive  # noqa: E402
 from qa.errors import QAError  # noqa: E402
 
@@ -78,7 +78,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
     """The page: chat and sources side by side, filters under the chat, archive in a sidebar."""
-    from qa.app.events import Handlers, edge, pick_example, status_panel
+    from qa.app.events import FIELD_INFO, Handlers, edge, pick_example, status_panel
 
     on = Handlers(archive, examples)
 
@@ -91,7 +91,7 @@ def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
         return on.upload(files, progress)
 
     with gr.Blocks(title="Ask the archive", fill_width=True) as demo:
-        with gr.Sidebar(label="Archive", open=True, width=330):
+        with gr.Sidebar(label="Archive", open=True, width=330, elem_id="archive"):
             gr.Markdown("### Archive")
             status = gr.HTML(status_panel(archive), elem_id="status", js_on_load=None)
             shown = gr.State(status.value)
@@ -113,7 +113,8 @@ def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
             with gr.Column(scale=3, min_width=420):
                 chatbot = gr.Chatbot(
                     elem_id="chat",
-                    height=470,
+                    height="auto",  # grows with the answer (app.css)
+                    min_height=320,
                     label="Conversation",
                     show_label=False,
                     latex_delimiters=[],
@@ -134,10 +135,18 @@ def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
                     clear = gr.Button("New chat", scale=1, size="md", elem_id="new-chat")
                 with gr.Row():
                     since = gr.Textbox(
-                        label="Since", placeholder="YYYY[-MM[-DD]]", scale=2, elem_id="since"
+                        label="Since",
+                        placeholder="YYYY[-MM[-DD]]",
+                        info=FIELD_INFO,
+                        scale=2,
+                        elem_id="since",
                     )
                     until = gr.Textbox(
-                        label="Until", placeholder="YYYY[-MM[-DD]]", scale=2, elem_id="until"
+                        label="Until",
+                        placeholder="YYYY[-MM[-DD]]",
+                        info=FIELD_INFO,
+                        scale=2,
+                        elem_id="until",
                     )
                     k = gr.Slider(1, 10, value=5, step=1, label="Passages", scale=3, elem_id="k")
                 with gr.Accordion("Advanced", open=False, elem_id="advanced"):
@@ -156,18 +165,22 @@ def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
                     )
             with gr.Column(scale=2, min_width=340):
                 gr.Markdown("### Sources")
-                sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", js_on_load=None)
+                sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", js_on_load=PAGE_JS)
         answers = gr.State([])
+        asked = gr.State("")  # the question while it is answered (the box is cleared at once)
 
+        show_io = dict(
+            inputs=[box, chatbot], outputs=[box, chatbot, asked], api_visibility="private"
+        )
         chat_io = dict(
-            inputs=[box, chatbot, answers, since, until, k, mode, as_of],
-            outputs=[box, chatbot, answers, sources],
+            inputs=[asked, chatbot, answers, since, until, k, mode, as_of],
+            outputs=[chatbot, answers, sources, since, until, as_of],
             api_visibility="private",
         )
-        box.submit(edge(on.chat), **chat_io)
+        box.submit(on.show_question, queue=False, **show_io).then(edge(on.chat), **chat_io)
         chatbot.example_select(pick_example, None, box, api_visibility="private").then(
-            edge(on.chat), **chat_io
-        )
+            on.show_question, queue=False, **show_io
+        ).then(edge(on.chat), **chat_io)
         clear.click(
             lambda: ("", [], [], EMPTY_SOURCES),
             None,
