@@ -89,7 +89,8 @@ INDEXES: Path | None = None  # --indexes: a folder of indexes named by set, shar
 def open_index(name: str, work: Path) -> Retriever:
     """Build (or bring up to date) the index of ``name`` under ``work`` (or ``--indexes``)
     and load it."""
-    folder = INDEXES / name if INDEXES is not None and name != "seeds" else work / "index" / name
+    shared = INDEXES is not None and name not in ("seeds", *LOCAL)
+    folder = INDEXES / name if INDEXES is not None and shared else work / "index" / name
     if name == "seeds":
         sync_index(SEEDS, folder, progress=False)
     else:

@@ -39,7 +39,6 @@ from qa.answering.short_answer import (
     asked_kind,
     find_short,
     is_list_question,
-    phrases,
     sentence_support,
 )
 from qa.config import AnswerConfig
@@ -158,7 +157,7 @@ class ExtractiveAnswerer:
         if not claims:
             pick = find_short(chosen, kind, info, ranked)
             if pick is not None and not listing:
-                chosen = supporting(pick, chosen, info, cfg.short_supporting)
+                chosen = supporting(pick, chosen, cfg.short_supporting)
         evidence = gather_evidence(
             info,
             ranked,
@@ -170,7 +169,7 @@ class ExtractiveAnswerer:
         sure = confidence(evidence, cfg.abstain_weights, cfg.abstain_bias)
         logger.debug("answer confidence %.3f from %s", sure, evidence)
         if pick is not None:  # the sentence holding the short answer is cited first
-            chosen = [pick.candidate] + [c for c in chosen if c.key != pick.candidate.key]
+            chosen = [pick.candidate, *(c for c in chosen if c.key != pick.candidate.key)]
         citations = build_citations(chosen, docs, cfg.context_chars)
         notes = (disagreement_note(claims, [c.n for c in citations]),) if claims else ()
         reply = build_answer(
@@ -202,22 +201,10 @@ def short_answer(pick: Pick, n: int) -> ShortAnswer:
     return ShortAnswer(pick.text, n, sentence.start + pick.start, sentence.start + pick.end)
 
 
-def supporting(
-    pick: Pick, chosen: Sequence[Candidate], info: QuestionInfo, limit: int
-) -> list[Candidate]:
-    """The sentence holding the short answer and at most ``limit - 1`` more of ``chosen`` that
-    name a further phrase of the asked kind; a sentence that names none adds no fact asked for."""
-    out = [pick.candidate]
-    for candidate in chosen:
-        if len(out) >= limit:
-            break
-        if candidate.key == pick.candidate.key:
-            continue
-        if pick.kind is Kind.YES_NO or any(
-            m.text != pick.text for m in phrases(candidate.text, pick.kind, info)
-        ):
-            out.append(candidate)
-    return out
+def supporting(pick: Pick, chosen: Sequence[Candidate], limit: int) -> list[Candidate]:
+    """The sentence holding the short answer, then the best others of ``chosen`` (which left
+    out those that add nothing new, see ``select``), ``limit`` sentences in all."""
+    return [pick.candidate, *(c for c in chosen if c.key != pick.candidate.key)][:limit]
 
 
 def select_across_articles(

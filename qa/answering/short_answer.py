@@ -88,6 +88,7 @@ _VAGUE_DATE = re.compile(
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
+    r"(?<![\w.])\d+[–-]\d+(?![\w.])|"  # a score: 24–10
     r"(?:[$€£¥]\s?|(?:US|HK|RMB)\$?\s?)?(?<![\w.])\d+(?:[.,]\d+)*(?:st|nd|rd|th)?"
     r"(?:\s?(?:%|percent|per cent))?"
     r"(?:\s+(?:hundred|thousand|million|billion|trillion)s?)?"
@@ -298,10 +299,21 @@ def merge_lists(text: str, found: Sequence[Mention]) -> list[Mention]:
     return out
 
 
-def _question_positions(text: str, question: QuestionInfo) -> list[int]:
-    """Where the question's content words occur in ``text`` (character offsets)."""
-    stems = question.stems
-    return [m.start() for m in re.finditer(r"[^\W_]+", text) if stems_of(m.group()) & stems]
+def word_distance(text: str, m: Mention, question: QuestionInfo) -> int:
+    """How many words lie between ``m`` and the nearest of the question's words outside it in
+    ``text`` (``REACH`` when there is none)."""
+    before = after = REACH
+    for i, w in enumerate(_WORDS.finditer(text)):
+        if not stems_of(w.group()) & question.stems or m.start <= w.start() < m.end:
+            continue
+        if w.end() <= m.start:
+            before = len(_WORDS.findall(text, w.end(), m.start))
+        elif w.start() >= m.end:
+            after = min(after, len(_WORDS.findall(text, m.end, w.start())))
+    return min(before, after)
+
+
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def _precision(text: str, kind: Kind) -> float:
@@ -319,7 +331,9 @@ def _precision(text: str, kind: Kind) -> float:
 
 POOL = 5  # sentences a short answer is looked for in: the chosen ones, then the next best
 RANK_COST = 0.15  # a phrase's score lost per place its sentence is down the list
-VOTE = 0.5  # a phrase's score gained per other sentence of the pool that names it too
+VOTE = 0.2  # a phrase's score gained per other sentence of the pool that names it too
+NEAR = 1.0  # a phrase's score lost when it is REACH words or more from the question's words
+REACH = 20
 
 
 def find_short(
@@ -334,8 +348,10 @@ def find_short(
 
     Each phrase scores its precision (a full date over a year, a full name over a surname),
     less ``RANK_COST`` per place its sentence is down the list, plus ``VOTE`` for each other
-    sentence that names it too: several passages that agree on a name are better evidence
-    than one. Ties go to the phrase nearest the question's own words in its sentence.
+    sentence that names it too (passages that agree are better evidence than one), less up
+    to ``NEAR`` by how far it is, in words, from the question's own words in its sentence
+    ("... leading the NFL in interceptions with 24": 24, not the 308 points before it).
+    The weights were chosen on the first halves of xquad_en and rgb_en_fact (see README).
     """
     if kind is None or not chosen:
         return None
@@ -355,12 +371,11 @@ def find_short(
     for i, _, m in found:
         votes.setdefault(stems_of(m.text), set()).add(i)
 
-    def score(item: tuple[int, Candidate, Mention]) -> tuple[float, float, int]:
+    def score(item: tuple[int, Candidate, Mention]) -> tuple[float, int]:
         i, c, m = item
-        anchors = _question_positions(c.text, question)
-        distance = min((abs(m.start - a) for a in anchors), default=0)
+        far = min(word_distance(c.text, m, question), REACH) / REACH
         agreed = len(votes[stems_of(m.text)]) - 1
-        return (_precision(m.text, kind) - RANK_COST * i + VOTE * agreed, -distance, -i)
+        return (_precision(m.text, kind) - RANK_COST * i + VOTE * agreed - NEAR * far, -i)
 
     i, c, m = max(found, key=score)
     return Pick(c, m.text, m.start, m.end, kind)
