@@ -28,6 +28,7 @@ from qa.answering.entities import (
     specificity,
 )
 from qa.answering.sentence_select import Candidate
+from qa.index.lexical import CJK
 from qa.search.question import AnswerType, QuestionInfo, stems_of
 
 logger = logging.getLogger(__name__)
@@ -88,8 +89,9 @@ _VAGUE_DATE = re.compile(
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
-    r"(?<![\w.])\d+[–-]\d+(?![\w.])|"  # a score: 24–10
-    r"(?:[$€£¥]\s?|(?:US|HK|RMB)\$?\s?)?(?<![\w.])\d+(?:[.,]\d+)*(?:st|nd|rd|th)?"
+    r"(?<![A-Za-z0-9.])\d+[–-]\d+(?![A-Za-z0-9.])|"  # a score: 24–10
+    r"(?:[$€£¥]\s?|(?:US|HK|RMB)\$?\s?)?(?<![A-Za-z0-9.])\d+(?:[.,]\d+)*(?:st|nd|rd|th)?"
+    r"(?![A-Za-z])"
     r"(?:\s?(?:%|percent|per cent))?"
     r"(?:\s+(?:hundred|thousand|million|billion|trillion)s?)?"
     r"(?:\s?(?:万|亿|千|百))*"
@@ -103,7 +105,7 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _NAME_RUN = re.compile(
-    r"[A-Z0-9][\w'’&.-]*(?:\s+(?:of|de|van|von|and|for|the|&)?\s*[A-Z0-9][\w'’&-]*)*"
+    r"[A-Z0-9][\w'’&.-]*(?:\s+(?:of|de|van|von|for|the|&)?\s*[A-Z0-9][\w'’&-]*)*"
 )
 # Words that open a sentence or a run without being part of a name.
 _OPENERS = frozenset(
@@ -150,7 +152,9 @@ def asked_kind(question: str, info: QuestionInfo) -> Kind | None:
 
 def phrases(text: str, kind: Kind, question: QuestionInfo) -> list[Mention]:
     """The phrases of ``text`` of ``kind`` that say something the question does not."""
-    if kind is Kind.PERSON:
+    if CJK.search(text) and kind in _CHINESE_TAGS:
+        found = chinese_names(text, _CHINESE_TAGS[kind])
+    elif kind is Kind.PERSON:
         found = person_names(text) or name_runs(text)
     elif kind is Kind.PLACE:
         found = [_with_region(text, m) for m in find_mentions(text, AnswerType.PLACE)]
@@ -198,6 +202,34 @@ def _inside(m: Mention, other: Mention) -> bool:
     return other.start <= m.start and m.end <= other.end
 
 
+# jieba's tags for the names a Chinese short answer can be: people, places, organisations.
+_CHINESE_TAGS = {
+    Kind.PERSON: frozenset({"nr", "nrfg", "nrt"}),
+    Kind.PLACE: frozenset({"ns"}),
+    Kind.NAME: frozenset({"nt", "nz", "ns"}),
+}
+
+
+def chinese_names(text: str, tags: frozenset[str]) -> list[Mention]:
+    """The words of Chinese ``text`` that jieba tags with one of ``tags`` (徐直军 as a person,
+    长春市 as a place); adjacent ones are one name."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    out: list[Mention] = []
+    at = 0
+    for pair in jieba.posseg.cut(text, HMM=True):
+        start, at = at, at + len(pair.word)
+        if pair.flag not in tags:
+            continue
+        if out and out[-1].end == start:
+            out[-1] = Mention(text[out[-1].start : at], out[-1].start, at)
+        else:
+            out.append(Mention(pair.word, start, at))
+    return out
+
+
 def amounts(text: str) -> list[Mention]:
     """Numbers with their scale and currency ("$5.11 billion", "15 million", "40 %"); a day
     or a year is not an amount."""
@@ -230,7 +262,7 @@ def name_runs(text: str) -> list[Mention]:
             words = words[1:]
         while words and text[words[-1][0] : words[-1][1]].lower() in _JOINERS:
             words = words[:-1]
-        bare = [text[s:e].strip(".,'’") for s, e in words]
+        bare = [text[s:e].strip(".,'’").replace("’", "'") for s, e in words]
         if not words or all(w in NOT_NAME_WORDS or w.lower() in _JOINERS for w in bare):
             continue
         if not any(c.isupper() for c in "".join(bare)):
@@ -279,7 +311,7 @@ def _trim(m: Mention, text: str, question: QuestionInfo, kind: Kind) -> Mention 
     if kind in (Kind.PERSON, Kind.PLACE, Kind.NAME):
         if stems & {t.stem for t in question.terms if t.key}:
             return None
-        if all(w.strip(".,'’") in NOT_NAME_WORDS for w in trimmed.text.split()):
+        if all(w.strip(".,'’").replace("’", "'") in NOT_NAME_WORDS for w in trimmed.text.split()):
             return None
     return trimmed
 
@@ -301,7 +333,16 @@ def merge_lists(text: str, found: Sequence[Mention]) -> list[Mention]:
 
 def word_distance(text: str, m: Mention, question: QuestionInfo) -> int:
     """How many words lie between ``m`` and the nearest of the question's words outside it in
-    ``text`` (``REACH`` when there is none)."""
+    ``text`` (``REACH`` when there is none); in Chinese, a word is counted per two characters
+    and the question's words are its bigrams."""
+    if CJK.search(text):
+        gaps = [
+            max(m.start - (at + len(stem)), at - m.end, 0) // 2
+            for stem in question.stems
+            for at in _occurrences(text, stem)
+            if not m.start <= at < m.end
+        ]
+        return min(gaps, default=REACH)
     before = after = REACH
     for i, w in enumerate(_WORDS.finditer(text)):
         if not stems_of(w.group()) & question.stems or m.start <= w.start() < m.end:
@@ -316,7 +357,13 @@ def word_distance(text: str, m: Mention, question: QuestionInfo) -> int:
 _WORDS = re.compile(r"[^\W_]+")
 
 
+def _occurrences(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)] if word else []
+
+
 def _precision(text: str, kind: Kind) -> float:
+    if kind in (Kind.PERSON, Kind.NAME) and CJK.search(text):
+        return 1.0 if len(text) >= 2 else 0.3  # Chinese names have no spaces
     if kind is Kind.NAME:
         return 1.0 if " " in text.strip() else 0.6
     if kind is Kind.NUMBER:
