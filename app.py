@@ -175,6 +175,7 @@ def build_ui(archive: Archive, examples: Callable[[], list[str]]) -> Any:
         chat_io = dict(
             inputs=[asked, chatbot, answers, since, until, k, mode, as_of],
             outputs=[chatbot, answers, sources, since, until, as_of],
+            show_progress_on=[chatbot],  # the chat says it is working, not every field
             api_visibility="private",
         )
         box.submit(on.show_question, queue=False, **show_io).then(edge(on.chat), **chat_io)

@@ -95,6 +95,7 @@ _AMOUNT = re.compile(
     r"(?:\s?(?:%|percent|per cent))?"
     r"(?:\s+(?:hundred|thousand|million|billion|trillion)s?)?"
     r"(?:\s?(?:万|亿|千|百))*"
+    r"(?:元|美元|公斤|千克|吨|个|家|人|次|亩|平方米|平方公里|立方米|公里|千米|米|倍|项|件|辆|台|座|所)?"
     r"|\b(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     r"eighty|ninety|a|several|a few|hundreds of|thousands of)\s+)?"
@@ -173,6 +174,9 @@ def phrases(text: str, kind: Kind, question: QuestionInfo) -> list[Mention]:
     else:
         return []
     trimmed = [t for t in (_trim(m, text, question, kind) for m in found) if t is not None]
+    trimmed = [
+        m for m in trimmed if not any(o != m and _inside(m, o) for o in trimmed)
+    ]  # "2020" inside "5 January 2020"
     return merge_lists(text, trimmed) if kind is not Kind.DATE else trimmed
 
 
@@ -287,20 +291,22 @@ def _clean(text: str, start: int, end: int) -> Mention:
 
 def _trim(m: Mention, text: str, question: QuestionInfo, kind: Kind) -> Mention | None:
     """``m`` without the question's own words at its start (and, for a person, at its end:
-    "Huawei Held" for "Who held talks ...?" is "Huawei"; a date or an amount is kept whole);
-    None when
-    nothing new is left, or when it holds one of the question's names (it is then what the
-    question is about, not its answer: "Vice Governor Li Guoqiang" for "Which events did Li
-    Guoqiang attend?")."""
+    "Huawei Held" for "Who held talks ...?" is "Huawei"; a date or an amount is kept whole).
+    None when nothing new is left, or when it holds one of the question's names: it is then
+    what the question is about, not its answer ("Vice Governor Li Guoqiang" for "Which
+    events did Li Guoqiang attend?", "Zhang Zhijun" beside "Xu Zhijun")."""
 
     def asked(word: re.Match[str]) -> bool:
         stems = stems_of(word.group())
         return bool(stems) and stems <= question.stems
 
+    keys = {t.stem for t in question.terms if t.key}
     words = list(re.finditer(r"\S+", m.text))
     while kind not in (Kind.DATE, Kind.NUMBER) and words and asked(words[0]):
         words = words[1:]
     while kind is Kind.PERSON and words and asked(words[-1]):
+        if stems_of(words[-1].group()) & keys:
+            break  # a name of the question's: the whole mention is dropped below
         words = words[:-1]
     if not words:
         return None
@@ -308,9 +314,9 @@ def _trim(m: Mention, text: str, question: QuestionInfo, kind: Kind) -> Mention 
     stems = stems_of(trimmed.text)
     if not trimmed.text or stems <= question.stems:
         return None
+    if kind in (Kind.PERSON, Kind.PLACE, Kind.NAME) and stems & keys:
+        return None
     if kind in (Kind.PERSON, Kind.PLACE, Kind.NAME):
-        if stems & {t.stem for t in question.terms if t.key}:
-            return None
         if all(w.strip(".,'’").replace("’", "'") in NOT_NAME_WORDS for w in trimmed.text.split()):
             return None
     return trimmed
@@ -378,7 +384,7 @@ def _precision(text: str, kind: Kind) -> float:
 
 POOL = 5  # sentences a short answer is looked for in: the chosen ones, then the next best
 RANK_COST = 0.15  # a phrase's score lost per place its sentence is down the list
-VOTE = 0.2  # a phrase's score gained per other sentence of the pool that names it too
+VOTE = 0.2  # a phrase's score gained per other article of the pool that names it too
 NEAR = 1.0  # a phrase's score lost when it is REACH words or more from the question's words
 REACH = 20
 
@@ -395,7 +401,7 @@ def find_short(
 
     Each phrase scores its precision (a full date over a year, a full name over a surname),
     less ``RANK_COST`` per place its sentence is down the list, plus ``VOTE`` for each other
-    sentence that names it too (passages that agree are better evidence than one), less up
+    article that names it too (articles that agree are better evidence than one), less up
     to ``NEAR`` by how far it is, in words, from the question's own words in its sentence
     ("... leading the NFL in interceptions with 24": 24, not the 308 points before it).
     The weights were chosen on the first halves of xquad_en and rgb_en_fact (see README).
@@ -414,9 +420,9 @@ def find_short(
     found = [(i, c, m) for i, c in enumerate(pool) for m in phrases(c.text, kind, question)]
     if not found:
         return None
-    votes: dict[frozenset[str], set[int]] = {}
-    for i, _, m in found:
-        votes.setdefault(stems_of(m.text), set()).add(i)
+    votes: dict[frozenset[str], set[str]] = {}  # the articles that name each phrase
+    for _, c, m in found:
+        votes.setdefault(stems_of(m.text), set()).add(c.article.id)
 
     def score(item: tuple[int, Candidate, Mention]) -> tuple[float, int]:
         i, c, m = item
