@@ -33,8 +33,6 @@ class Evidence:
     passage_coverage: float  # weighted coverage of the question by the best passage (+ title)
     key_coverage: float  # share of the question's names and numbers in the best passage
     top_dense: float  # the best passage's, above the background (best_dense when unknown)
-    support: float  # the answer's sentence itself: its weighted share of the question's
-    #                 terms, 0 when it lacks one of the question's names or numbers
     shaped: float  # 1 when the answer holds a phrase of the asked kind (or none is asked)
 
     def vector(self) -> tuple[float, ...]:
@@ -42,7 +40,7 @@ class Evidence:
 
 
 FEATURES = tuple(Evidence.__dataclass_fields__)
-NO_EVIDENCE = Evidence(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+NO_EVIDENCE = Evidence(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def coverage(question: QuestionInfo, text: str) -> float:
@@ -75,7 +73,6 @@ def gather_evidence(
     top: int = 3,
     *,
     background: float = 0.0,
-    support: float = 0.0,
     shaped: bool = False,
 ) -> Evidence:
     """The evidence for answering ``question`` from ``ranked`` sentences and their ``hits``.
@@ -83,10 +80,10 @@ def gather_evidence(
     ``background`` is the question's mean dense similarity to the archive's passages; the
     best passage's similarity is read against it. (The best sentence's is not: short texts are
     more alike than passages, and the archive's mean similarity to sentences is not known.)
-    ``support`` and ``shaped`` are of the sentence the answer rests on: whether it states
-    the question's names and relation itself, not merely near them ("the mayor of Changchun"
-    asked, "Secretary of the Changchun Municipal Party Committee" found), and whether it
-    holds the asked-for kind of phrase (an amount for "How much did Huawei invest?").
+    ``shaped`` says whether the answer holds the asked-for kind of phrase (an amount for "How
+    much did Huawei invest?"; true when the question asks for none). Whether its names and
+    relation are stated together is a rule of the answerer, not a feature (see
+    ``short_answer.related_anywhere``).
     """
     if not ranked or not hits:
         return NO_EVIDENCE
@@ -99,7 +96,6 @@ def gather_evidence(
         passage_coverage=max(coverage(question, p) for p in passages),
         key_coverage=max(key_coverage(question, p) for p in passages),
         top_dense=above(float(top_dense), background),
-        support=support,
         shaped=1.0 if shaped else 0.0,
     )
 

@@ -39,7 +39,7 @@ from qa.answering.short_answer import (
     asked_kind,
     find_short,
     is_list_question,
-    sentence_support,
+    related_anywhere,
 )
 from qa.config import AnswerConfig
 from qa.errors import InvalidArgumentError
@@ -163,10 +163,11 @@ class ExtractiveAnswerer:
             ranked,
             results.hits,
             background=background,
-            support=sentence_support(pick.candidate if pick else chosen[0], info),
             shaped=kind is None or pick is not None,
         )
         sure = confidence(evidence, cfg.abstain_weights, cfg.abstain_bias)
+        if not related_anywhere(question, info, [*chosen, *ranked]):
+            sure = 0.0  # its names are found, but never with the relation asked about
         logger.debug("answer confidence %.3f from %s", sure, evidence)
         if pick is not None:  # the sentence holding the short answer is cited first
             chosen = [pick.candidate, *(c for c in chosen if c.key != pick.candidate.key)]

@@ -29,7 +29,7 @@ from qa.answering.entities import (
 )
 from qa.answering.sentence_select import Candidate
 from qa.index.lexical import CJK
-from qa.search.question import AnswerType, QuestionInfo, stems_of
+from qa.search.question import FRAME_WORDS, FUNCTION_WORDS, AnswerType, QuestionInfo, stems_of
 
 logger = logging.getLogger(__name__)
 
@@ -476,3 +476,41 @@ def is_list_question(question: str) -> bool:
         if noun not in _NOT_PLURAL and not noun.endswith(("ss", "us", "is")):
             return True
     return False
+
+
+# The words that relate a question's names, where its form says which they are: the role of
+# "Who is the mayor of Changchun?", the verb of "How much did Huawei invest in Jilin?".
+_ROLE_OF = re.compile(
+    r"^who (?:is|was|are|were|will be) (?:the |a |an )?(?:current |new |former |next )?"
+    r"([a-z][a-z -]*?) (?:of|in|at|for) "
+)
+_AMOUNT_VERB = re.compile(
+    r"^how (?:much|many)(?: [a-z-]+)*? (?:did|does|do|has|have|had|will|would) "
+    r"(?:the )?(?:[A-Z][\w.'’-]*\s+)+([a-z]+)\b"
+)
+
+
+def relation_terms(question: str) -> frozenset[str]:
+    """The stems of the words that relate the question's names ("mayor", "invest"), or none
+    when its form does not say (most questions)."""
+    text = question.strip()
+    found = _ROLE_OF.match(text.lower()) or _AMOUNT_VERB.match(text[:1].lower() + text[1:])
+    if found is None:
+        return frozenset()
+    words = [w for w in found.group(1).split() if w not in FUNCTION_WORDS | FRAME_WORDS]
+    return stems_of(" ".join(words))  # "have" or "get" relates nothing
+
+
+def related_anywhere(question: str, info: QuestionInfo, candidates: Sequence[Candidate]) -> bool:
+    """Whether one of ``candidates`` states the question's names together with the words that
+    relate them (see :func:`relation_terms`), in the sentence or right beside it, or its
+    article's title: "the mayor of Changchun" is not supported by "Secretary of the Changchun
+    Municipal Party Committee" and "Mayor Wang Ji" of another city. True when the question
+    has no such words."""
+    relation = relation_terms(question)
+    if not relation:
+        return True
+    must = relation | {t.stem for t in info.terms if t.key}
+    return any(
+        must <= stems_of(" ".join((c.before, c.text, c.after, c.article.title))) for c in candidates
+    )
