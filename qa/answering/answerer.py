@@ -154,8 +154,8 @@ class ExtractiveAnswerer:
                 ranked, max_sentences=cfg.max_sentences, margin=cfg.margin, kind=info.answer_type
             )
         selected = tuple(chosen)
-        if not claims:
-            pick = find_short(chosen, kind, info, ranked)
+        if not claims:  # a list's phrases come from its own sentences only
+            pick = find_short(chosen, kind, info, () if listing else ranked)
             if pick is not None and not listing:
                 chosen = supporting(pick, chosen, cfg.short_supporting)
         evidence = gather_evidence(
@@ -212,18 +212,18 @@ def select_across_articles(
     ranked: Sequence[Candidate], info: QuestionInfo, cfg: AnswerConfig
 ) -> list[Candidate]:
     """For a question asking for every answer ("Which events did Li Guoqiang attend?"): the
-    best sentence of each article that states the question's names itself and scores within
-    ``cfg.list_margin`` of the best, up to ``cfg.max_sentences``, best first."""
-    best = ranked[0]
+    best sentence of each article that names the question's names itself and scores within
+    ``cfg.list_margin`` of the best such sentence, up to ``cfg.max_sentences``, best first
+    (the best sentence alone when none names them)."""
     keys = {t.stem for t in info.terms if t.key}
-    out: dict[str, Candidate] = {best.article.id: best}
-    for candidate in ranked[1:]:
-        if len(out) >= cfg.max_sentences or candidate.score < best.score - cfg.list_margin:
+    naming = [c for c in ranked if keys <= stems_of(c.text)]
+    if not naming:
+        return [ranked[0]]
+    out: dict[str, Candidate] = {}
+    for candidate in naming:
+        if len(out) >= cfg.max_sentences or candidate.score < naming[0].score - cfg.list_margin:
             break
-        if candidate.article.id in out:
-            continue
-        if keys <= stems_of(candidate.text):
-            out[candidate.article.id] = candidate
+        out.setdefault(candidate.article.id, candidate)
     return list(out.values())
 
 

@@ -7,10 +7,9 @@ model, near-topic questions that must abstain, and a list question over two arti
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fakes import FakeRetriever, article
+from test_chinese import zh_retriever  # noqa: F401  (the Chinese archive's index, a fixture)
 
 from qa.answering.answerer import answer
 from qa.answering.citations import contract_violations
@@ -27,8 +26,6 @@ from qa.answering.short_answer import (
 )
 from qa.models import Answer, ArticleMeta
 from qa.search.question import read_question
-
-ZH_ARCHIVE = Path(__file__).resolve().parents[1] / "data" / "zh_archive"
 
 
 @pytest.mark.parametrize(
@@ -202,16 +199,6 @@ def test_a_question_that_asks_for_no_phrase_has_no_short_answer(retriever) -> No
     assert contract_violations(reply, retriever) == []
 
 
-@pytest.fixture(scope="module")
-def zh_retriever(tmp_path_factory, embedder):  # type: ignore[no-untyped-def]
-    from qa.index.build import sync_index
-    from qa.search.retriever import load_retriever
-
-    index = tmp_path_factory.mktemp("zh-short-index")
-    sync_index(ZH_ARCHIVE, index, embedder=embedder, progress=False)
-    return load_retriever(index, embedder=embedder)
-
-
 @pytest.mark.parametrize(
     "question, text, article_prefix",
     [
@@ -222,7 +209,10 @@ def zh_retriever(tmp_path_factory, embedder):  # type: ignore[no-untyped-def]
     ],
 )
 def test_golden_chinese_short_answer(
-    zh_retriever, question: str, text: str, article_prefix: str
+    zh_retriever,  # noqa: F811
+    question: str,
+    text: str,
+    article_prefix: str,
 ) -> None:
     check_short(answer(question, zh_retriever), zh_retriever, text, article_prefix)
 
