@@ -482,7 +482,7 @@ def is_list_question(question: str) -> bool:
 # "Who is the mayor of Changchun?", the verb of "How much did Huawei invest in Jilin?".
 _ROLE_OF = re.compile(
     r"^who (?:is|was|are|were|will be) (?:the |a |an )?(?:current |new |former |next )?"
-    r"([a-z][a-z -]*?) (?:of|in|at|for) "
+    r"((?:[a-z-]+ )?[a-z-]+) (?:of|in|at|for) "
 )
 _AMOUNT_VERB = re.compile(
     r"^how (?:much|many)(?: [a-z-]+)*? (?:did|does|do|has|have|had|will|would) "
@@ -491,14 +491,17 @@ _AMOUNT_VERB = re.compile(
 
 
 def relation_terms(question: str) -> frozenset[str]:
-    """The stems of the words that relate the question's names ("mayor", "invest"), or none
-    when its form does not say (most questions)."""
+    """The stems of the word that relates the question's names: the head noun of the role in
+    "Who is the mayor of Changchun?" ("actress" of "Who is the lead actress in ...?"), the
+    verb of "How much did Huawei invest in Jilin?"; none when its form does not say (most
+    questions)."""
     text = question.strip()
     found = _ROLE_OF.match(text.lower()) or _AMOUNT_VERB.match(text[:1].lower() + text[1:])
     if found is None:
         return frozenset()
-    words = [w for w in found.group(1).split() if w not in FUNCTION_WORDS | FRAME_WORDS]
-    return stems_of(" ".join(words))  # "have" or "get" relates nothing
+    # the role's head noun ("actress" of "lead actress"); "have" or "get" relates nothing
+    words = [w for w in re.split(r"[\s-]+", found.group(1).split()[-1]) if w]
+    return stems_of(" ".join(w for w in words if w not in FUNCTION_WORDS | FRAME_WORDS))
 
 
 def related_anywhere(question: str, info: QuestionInfo, candidates: Sequence[Candidate]) -> bool:
