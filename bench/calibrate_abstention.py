@@ -177,13 +177,17 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 50
 def choose_threshold(
     p: np.ndarray, y: np.ndarray, groups: np.ndarray, min_answered: float = 0.9
 ) -> float:
-    """The highest threshold (most abstention) at which every group (set) of at least 20
-    answerable questions still has ``min_answered`` of them answered."""
+    """The threshold with the best balanced accuracy that still answers ``min_answered`` of
+    the answerable questions of every group (set) of at least 20 of them."""
+    best, best_t = -1.0, 0.5
     answerable = [g for g in sorted(set(groups[y == 1])) if ((y == 1) & (groups == g)).sum() >= 20]
-    best_t = 0.05
     for t in np.linspace(0.05, 0.95, 181):
-        if min((p[(y == 1) & (groups == g)] >= t).mean() for g in answerable) >= min_answered:
-            best_t = float(t)
+        answered = (p[y == 1] >= t).mean()
+        abstained = (p[y == 0] < t).mean()
+        lowest = min((p[(y == 1) & (groups == g)] >= t).mean() for g in answerable)
+        score = (answered + abstained) / 2 - (1.0 if lowest < min_answered else 0.0)
+        if score > best:
+            best, best_t = score, float(t)
     return round(best_t, 3)
 
 

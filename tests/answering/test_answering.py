@@ -430,9 +430,9 @@ def test_a_chinese_sentence_is_not_short_for_want_of_spaces() -> None:
 
 # ---------------------------------------------------------------------------- abstention
 def test_confidence_grows_with_the_evidence() -> None:
-    weights, bias = (2.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0), -4.0
+    weights, bias = (2.0, 2.0, 1.0, 1.0, 1.0, 1.0), -4.0
     weak = confidence(NO_EVIDENCE, weights, bias)
-    strong = confidence(Evidence(0.8, 1.0, 1.0, 1.0, 0.7, 0.9, 1.0), weights, bias)
+    strong = confidence(Evidence(0.8, 1.0, 1.0, 1.0, 0.7, 1.0), weights, bias)
     assert 0.0 < weak < 0.5 < strong < 1.0
 
 
@@ -452,7 +452,7 @@ def test_evidence_of_nothing_is_none() -> None:
 
 # ---------------------------------------------------------------------------- config
 def test_config_round_trips_through_the_manifest() -> None:
-    config = AnswerConfig(k=4, abstain_weights=(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0))
+    config = AnswerConfig(k=4, abstain_weights=(1.0, 2.0, 3.0, 4.0, 5.0, 6.0))
     assert AnswerConfig.from_dict(asdict(config) | {"unknown": 1}) == config
     assert AnswerConfig.for_index({"answering": asdict(config)}) == config
 
