@@ -32,7 +32,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
 
 from qa.app.access import WritePolicy, parse_auth, refuse_uploads, write_policy  # noqa: E402
-from qa.app.html import EMPTY_SOURCES  # noqa: E402
+from qa.app.html import EMPTY_SOURCES, PAGE_JS  # noqa: E402
 from qa.app.state import Archive  # noqa: E402
 from qa.app.uploads import DEFAULT_MAX_FILES, UploadLimits  # noqa: E402
 from qa.errors import QAError  # noqa: E402
@@ -111,7 +111,7 @@ def build_ui(
 
     Without ``policy.allowed`` there is no rebuild or upload button, and no event for them.
     """
-    from qa.app.events import Handlers, edge, pick_example
+    from qa.app.events import FIELD_INFO, Handlers, edge, pick_example
 
     policy = policy or WritePolicy(True)
     on = Handlers(archive, examples, policy)
@@ -125,7 +125,7 @@ def build_ui(
         return on.upload(files, progress)
 
     with gr.Blocks(title="Ask the archive", fill_width=True) as demo:
-        with gr.Sidebar(label="Archive", open=True, width=330):
+        with gr.Sidebar(label="Archive", open=True, width=330, elem_id="archive"):
             gr.Markdown("### Archive")
             status = gr.HTML(on.status(), elem_id="status", js_on_load=None)
             shown = gr.State(status.value)
@@ -148,7 +148,8 @@ def build_ui(
             with gr.Column(scale=3, min_width=420):
                 chatbot = gr.Chatbot(
                     elem_id="chat",
-                    height=470,
+                    height="auto",  # grows with the answer (app.css)
+                    min_height=320,
                     label="Conversation",
                     show_label=False,
                     latex_delimiters=[],
@@ -169,10 +170,18 @@ def build_ui(
                     clear = gr.Button("New chat", scale=1, size="md", elem_id="new-chat")
                 with gr.Row():
                     since = gr.Textbox(
-                        label="Since", placeholder="YYYY[-MM[-DD]]", scale=2, elem_id="since"
+                        label="Since",
+                        placeholder="YYYY[-MM[-DD]]",
+                        info=FIELD_INFO,
+                        scale=2,
+                        elem_id="since",
                     )
                     until = gr.Textbox(
-                        label="Until", placeholder="YYYY[-MM[-DD]]", scale=2, elem_id="until"
+                        label="Until",
+                        placeholder="YYYY[-MM[-DD]]",
+                        info=FIELD_INFO,
+                        scale=2,
+                        elem_id="until",
                     )
                     k = gr.Slider(1, 10, value=5, step=1, label="Passages", scale=3, elem_id="k")
                 with gr.Accordion("Advanced", open=False, elem_id="advanced"):
@@ -191,18 +200,23 @@ def build_ui(
                     )
             with gr.Column(scale=2, min_width=340):
                 gr.Markdown("### Sources")
-                sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", js_on_load=None)
+                sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", js_on_load=PAGE_JS)
         answers = gr.State([])
+        asked = gr.State("")  # the question while it is answered (the box is cleared at once)
 
+        show_io = dict(
+            inputs=[box, chatbot], outputs=[box, chatbot, asked], api_visibility="private"
+        )
         chat_io = dict(
-            inputs=[box, chatbot, answers, since, until, k, mode, as_of],
-            outputs=[box, chatbot, answers, sources],
+            inputs=[asked, chatbot, answers, since, until, k, mode, as_of],
+            outputs=[chatbot, answers, sources, since, until, as_of],
+            show_progress_on=[chatbot],  # the chat says it is working, not every field
             api_visibility="private",
         )
-        box.submit(edge(on.chat), **chat_io)
+        box.submit(on.show_question, queue=False, **show_io).then(edge(on.chat), **chat_io)
         chatbot.example_select(pick_example, None, box, api_visibility="private").then(
-            edge(on.chat), **chat_io
-        )
+            on.show_question, queue=False, **show_io
+        ).then(edge(on.chat), **chat_io)
         clear.click(
             lambda: ("", [], [], EMPTY_SOURCES),
             None,
@@ -347,8 +361,10 @@ def main(argv: list[str] | None = None) -> int:
     startup.index_ready.wait()
     if startup.failure is not None:
         demo.close()
-        exc = startup.failure
-        reason = str(exc) if isinstance(exc, QAError) else f"{type(exc).__name__}: {exc}"
+        failure = startup.failure
+        reason = (
+            str(failure) if isinstance(failure, QAError) else f"{type(failure).__name__}: {failure}"
+        )
         print(
             f"error: cannot open the index {args.index} of {args.seeds}: {reason}", file=sys.stderr
         )

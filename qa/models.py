@@ -114,8 +114,27 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The phrase an answer opens with: a name, a date, a number, a place, or yes/no.
+
+    ``text`` is ``body[start:end]`` of the article that citation ``n`` quotes, inside that
+    citation's supporting sentence; for a yes/no question it is "Yes" or "No" and
+    ``start:end`` is the sentence that says so.
+    """
+
+    text: str
+    n: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Answer:
-    """An answer in which every sentence ends with a marker of a citation that contains it."""
+    """An answer in which every sentence ends with a marker of a citation that contains it.
+
+    When ``short_answer`` is set, ``text`` opens with it and its marker ("Xu Zhijun [1]"),
+    then the supporting sentences.
+    """
 
     question: str
     query: str  # what was searched, after reading the conversation
@@ -126,3 +145,4 @@ class Answer:
     dates: DateRange | None = None  # the date filter applied (see ``SearchResults``)
     notes: tuple[str, ...] = field(default=())  # e.g. "sources disagree: ..."
     window: DateRange | None = None  # the period the question names, which weighed passages
+    short_answer: ShortAnswer | None = None  # the asked-for phrase, quoted; None if none fits

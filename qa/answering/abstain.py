@@ -33,13 +33,14 @@ class Evidence:
     passage_coverage: float  # weighted coverage of the question by the best passage (+ title)
     key_coverage: float  # share of the question's names and numbers in the best passage
     top_dense: float  # the best passage's, above the background (best_dense when unknown)
+    shaped: float  # 1 when the answer holds a phrase of the asked kind (or none is asked)
 
     def vector(self) -> tuple[float, ...]:
         return astuple(self)
 
 
 FEATURES = tuple(Evidence.__dataclass_fields__)
-NO_EVIDENCE = Evidence(0.0, 0.0, 0.0, 0.0, 0.0)
+NO_EVIDENCE = Evidence(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def coverage(question: QuestionInfo, text: str) -> float:
@@ -72,12 +73,17 @@ def gather_evidence(
     top: int = 3,
     *,
     background: float = 0.0,
+    shaped: bool = False,
 ) -> Evidence:
     """The evidence for answering ``question`` from ``ranked`` sentences and their ``hits``.
 
     ``background`` is the question's mean dense similarity to the archive's passages; the
     best passage's similarity is read against it. (The best sentence's is not: short texts are
     more alike than passages, and the archive's mean similarity to sentences is not known.)
+    ``shaped`` says whether the answer holds the asked-for kind of phrase (an amount for "How
+    much did Huawei invest?"; true when the question asks for none). Whether its names and
+    relation are stated together is a rule of the answerer, not a feature (see
+    ``short_answer.related_anywhere``).
     """
     if not ranked or not hits:
         return NO_EVIDENCE
@@ -90,6 +96,7 @@ def gather_evidence(
         passage_coverage=max(coverage(question, p) for p in passages),
         key_coverage=max(key_coverage(question, p) for p in passages),
         top_dense=above(float(top_dense), background),
+        shaped=1.0 if shaped else 0.0,
     )
 
 

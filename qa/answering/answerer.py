@@ -33,12 +33,20 @@ from qa.answering.sentence_select import (
     rank,
     select,
 )
+from qa.answering.short_answer import (
+    Kind,
+    Pick,
+    asked_kind,
+    find_short,
+    is_list_question,
+    related_anywhere,
+)
 from qa.config import AnswerConfig
 from qa.errors import InvalidArgumentError
 from qa.index.embedding import Embedder
-from qa.models import Answer, Hit, SearchResults
+from qa.models import Answer, Hit, SearchResults, ShortAnswer
 from qa.search import dates
-from qa.search.question import QuestionInfo, read_question, with_local_idf
+from qa.search.question import QuestionInfo, read_question, stems_of, with_local_idf
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +84,9 @@ class Assessment:
     evidence: Evidence
     confidence: float  # calibrated probability that the archive answers the question
     answer: Answer  # the answer it would give (an abstention when nothing was retrieved)
+    question: QuestionInfo | None = None  # as read, with its terms weighed among candidates
+    ranked: tuple[Candidate, ...] = ()  # the shortlisted sentences, best first
+    chosen: tuple[Candidate, ...] = ()  # the sentences selected, before the short answer
 
 
 class ExtractiveAnswerer:
@@ -113,12 +124,13 @@ class ExtractiveAnswerer:
         candidates = gather(results.hits, docs, cfg.before_chars)
         info = with_local_idf(read_question(query, question), [c.text for c in candidates])
         described = [describe(c, info) for c in candidates]
+        listing = is_list_question(question)
         ranked = rank(
             described,
             info,
             self._encoder(source.embedder),
             weights=cfg.weights,
-            shortlist=cfg.shortlist,
+            shortlist=cfg.list_shortlist if listing else cfg.shortlist,
             dense_chars=cfg.dense_chars,
             window_chars=cfg.window_chars,
         )
@@ -127,24 +139,51 @@ class ExtractiveAnswerer:
             if ranked
             else 0.0
         )
-        evidence = gather_evidence(info, ranked, results.hits, background=background)
-        sure = confidence(evidence, cfg.abstain_weights, cfg.abstain_bias)
-        logger.debug("answer confidence %.3f from %s", sure, evidence)
         if not ranked:
+            evidence = gather_evidence(info, ranked, results.hits, background=background)
             return Assessment(evidence, 0.0, abstention(question, query, results, cfg.related))
+        kind = asked_kind(question, info)
         claims = _disagreement(query, described, ranked, info, cfg)
-        chosen = [c.candidate for c in claims] or select(
+        pick: Pick | None = None
+        if claims:
+            chosen = [c.candidate for c in claims]
+        elif listing:
+            chosen = select_across_articles(ranked, info, cfg)
+        else:
+            chosen = select(
+                ranked, max_sentences=cfg.max_sentences, margin=cfg.margin, kind=info.answer_type
+            )
+        selected = tuple(chosen)
+        if not claims:  # a list's phrases come from its own sentences only
+            pick = find_short(chosen, kind, info, () if listing else ranked)
+            if pick is not None and not listing:
+                chosen = supporting(pick, chosen, cfg.short_supporting)
+        evidence = gather_evidence(
+            info,
             ranked,
-            max_sentences=cfg.max_sentences,
-            margin=cfg.margin,
-            kind=info.answer_type,
+            results.hits,
+            background=background,
+            shaped=kind is None or pick is not None,
         )
+        sure = confidence(evidence, cfg.abstain_weights, cfg.abstain_bias)
+        if not related_anywhere(question, info, [*chosen, *ranked]):
+            sure = 0.0  # its names are found, but never with the relation asked about
+        logger.debug("answer confidence %.3f from %s", sure, evidence)
+        if pick is not None:  # the sentence holding the short answer is cited first
+            chosen = [pick.candidate, *(c for c in chosen if c.key != pick.candidate.key)]
         citations = build_citations(chosen, docs, cfg.context_chars)
         notes = (disagreement_note(claims, [c.n for c in citations]),) if claims else ()
         reply = build_answer(
-            question, query, chosen, citations, results.dates, notes, results.window
+            question,
+            query,
+            chosen,
+            citations,
+            results.dates,
+            notes,
+            results.window,
+            short_answer(pick, citations[0].n) if pick else None,
         )
-        return Assessment(evidence, sure, reply)
+        return Assessment(evidence, sure, reply, info, tuple(ranked), selected)
 
     def __call__(
         self, question: str, results: SearchResults, source: AnswerSource, *, query: str
@@ -153,6 +192,39 @@ class ExtractiveAnswerer:
         if assessment.confidence < self.config.abstain_threshold:
             return abstention(question, query, results, self.config.related)
         return assessment.answer
+
+
+def short_answer(pick: Pick, n: int) -> ShortAnswer:
+    """The short answer ``pick`` as cited by ``[n]``, with offsets into the article body."""
+    sentence = pick.candidate
+    if pick.kind is Kind.YES_NO:
+        return ShortAnswer(pick.text, n, sentence.start, sentence.end)
+    return ShortAnswer(pick.text, n, sentence.start + pick.start, sentence.start + pick.end)
+
+
+def supporting(pick: Pick, chosen: Sequence[Candidate], limit: int) -> list[Candidate]:
+    """The sentence holding the short answer, then the best others of ``chosen`` (which left
+    out those that add nothing new, see ``select``), ``limit`` sentences in all."""
+    return [pick.candidate, *(c for c in chosen if c.key != pick.candidate.key)][:limit]
+
+
+def select_across_articles(
+    ranked: Sequence[Candidate], info: QuestionInfo, cfg: AnswerConfig
+) -> list[Candidate]:
+    """For a question asking for every answer ("Which events did Li Guoqiang attend?"): the
+    best sentence of each article that names the question's names itself and scores within
+    ``cfg.list_margin`` of the best such sentence, up to ``cfg.max_sentences``, best first
+    (the best sentence alone when none names them)."""
+    keys = {t.stem for t in info.terms if t.key}
+    naming = [c for c in ranked if keys <= stems_of(c.text)]
+    if not naming:
+        return [ranked[0]]
+    out: dict[str, Candidate] = {}
+    for candidate in naming:
+        if len(out) >= cfg.max_sentences or candidate.score < naming[0].score - cfg.list_margin:
+            break
+        out.setdefault(candidate.article.id, candidate)
+    return list(out.values())
 
 
 def abstention(question: str, query: str, results: SearchResults, related: int) -> Answer:

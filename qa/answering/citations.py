@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from qa.answering.sentence_select import ArticleSource, Candidate, Documents
-from qa.models import Answer, Citation, DateRange
+from qa.models import Answer, Citation, DateRange, ShortAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +67,15 @@ def build_citations(
     return tuple(citations)
 
 
-def answer_text(chosen: Sequence[Candidate], citations: Sequence[Citation]) -> str:
-    """The chosen sentences, each followed by the marker of its citation."""
-    return " ".join(f"{c.text} [{cit.n}]" for c, cit in zip(chosen, citations, strict=True))
+def answer_text(
+    chosen: Sequence[Candidate],
+    citations: Sequence[Citation],
+    short: ShortAnswer | None = None,
+) -> str:
+    """The short answer and its marker on a line of their own, when there is one, then the
+    chosen sentences, each followed by the marker of its citation."""
+    quoted = " ".join(f"{c.text} [{cit.n}]" for c, cit in zip(chosen, citations, strict=True))
+    return f"{short.text} [{short.n}]\n{quoted}" if short is not None else quoted
 
 
 def build_answer(
@@ -80,17 +86,19 @@ def build_answer(
     dates: DateRange | None,
     notes: tuple[str, ...] = (),
     window: DateRange | None = None,
+    short: ShortAnswer | None = None,
 ) -> Answer:
-    """An ``Answer`` quoting ``chosen`` with ``citations``."""
+    """An ``Answer`` quoting ``chosen`` with ``citations``, opening with ``short``."""
     return Answer(
         question=question,
         query=query,
-        text=answer_text(chosen, citations),
+        text=answer_text(chosen, citations, short),
         citations=citations,
         abstained=False,
         dates=dates,
         notes=notes,
         window=window,
+        short_answer=short,
     )
 
 
@@ -110,12 +118,19 @@ def contract_violations(answer: Answer, source: ArticleSource) -> list[str]:
     The contract: every ``[n]`` of the text names an existing citation; each sentence before a
     marker appears verbatim in that citation's excerpt and at its ``sentence_start:end``; each
     excerpt is ``body[start:end]`` of its article; citations are numbered 1..N in order of
-    first use. An abstention has no citations.
+    first use. A short answer opens the text with its marker; it is ``body[start:end]``
+    inside its citation's sentence (a yes/no is "Yes" or "No", its span that sentence). An
+    abstention has no citations and no short answer.
     """
     if answer.abstained:
+        if answer.short_answer is not None:
+            return ["an abstention has a short answer"]
         return ["an abstention has citations"] if answer.citations else []
     problems = []
     pairs = answer_sentences(answer.text)
+    if answer.short_answer is not None:
+        problems += _short_violations(answer.short_answer, pairs, answer.citations, source)
+        pairs = pairs[1:]
     first_use = list(dict.fromkeys(n for _, n in pairs))
     numbers = [c.n for c in answer.citations]
     if not pairs or first_use != numbers or numbers != list(range(1, len(numbers) + 1)):
@@ -137,4 +152,30 @@ def contract_violations(answer: Answer, source: ArticleSource) -> list[str]:
             problems.append(f"[{n}] sentence is not body[{c.sentence_start}:{c.sentence_end}]")
         if not c.start <= c.sentence_start < c.sentence_end <= c.end:
             problems.append(f"[{n}] sentence lies outside its excerpt")
+    return problems
+
+
+def _short_violations(
+    short: ShortAnswer,
+    pairs: Sequence[tuple[str, int]],
+    citations: Sequence[Citation],
+    source: ArticleSource,
+) -> list[str]:
+    """How a short answer breaks the contract (see :func:`contract_violations`)."""
+    if not pairs or pairs[0] != (short.text, short.n):
+        return [f"the text does not open with the short answer {short.text!r} [{short.n}]"]
+    cited = next((c for c in citations if c.n == short.n), None)
+    if cited is None:
+        return [f"the short answer's [{short.n}] has no citation"]
+    if short.text in ("Yes", "No") and (short.start, short.end) == (
+        cited.sentence_start,
+        cited.sentence_end,
+    ):
+        return []
+    problems = []
+    body = source.get_article(cited.article_id).body
+    if body[short.start : short.end] != short.text:
+        problems.append(f"short answer is not body[{short.start}:{short.end}]")
+    if not cited.sentence_start <= short.start < short.end <= cited.sentence_end:
+        problems.append("short answer lies outside its citation's sentence")
     return problems

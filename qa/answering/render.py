@@ -24,11 +24,20 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
 
     Each citation has ``n, article_id, title, date, excerpt, start, end, score`` and the
     supporting sentence's ``sentence_start``/``sentence_end`` (offsets in the article body).
+    ``short_answer`` is ``{text, n, start, end}`` (offsets in the body of citation ``n``'s
+    article) or None when the question asks for no name, date, number, place or yes/no, or
+    the supporting sentences hold none.
     """
+    short = answer.short_answer
     return {
         "question": answer.question,
         "query": answer.query,
         "answer": answer.text,
+        "short_answer": (
+            {"text": short.text, "n": short.n, "start": short.start, "end": short.end}
+            if short is not None
+            else None
+        ),
         "abstained": answer.abstained,
         "citations": [_citation_dict(c) for c in answer.citations],
         "notes": list(answer.notes),

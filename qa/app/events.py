@@ -17,11 +17,18 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from qa.app.access import WritePolicy
-from qa.app.html import answer_markdown, query_markdown, sources_html, status_html
+from qa.app.html import (
+    answer_markdown,
+    markdown_escape,
+    query_markdown,
+    sources_html,
+    status_html,
+)
 from qa.app.payload import answer_from_json, answer_json
 from qa.app.state import Archive, report_summary
 from qa.errors import QAError
 from qa.ingest.articles import Skipped
+from qa.search.dates import parse_bound
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -125,6 +132,16 @@ class Handlers:
         )
         return answer_json(reply.answer)
 
+    def show_question(self, question: str, messages: list) -> tuple[str, list, str]:
+        """Put the question in the chat at once, with a working line until the answer comes."""
+        if not question or not question.strip():
+            return question, messages, ""
+        shown = messages + [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": WORKING},
+        ]
+        return "", shown, question
+
     def chat(
         self,
         question: str,
@@ -136,12 +153,36 @@ class Handlers:
         mode: str,
         as_of: str = "",
     ) -> tuple:
-        reply = self.archive.ask(
-            question, answers, k=int(k), since=since, until=until, mode=mode, as_of=as_of
-        )
+        """Answer the question ``show_question`` put in the chat, in place of its working line.
+
+        A bad Since, Until or As of value is said beside its field and in the chat; nothing
+        is asked then. Returns (chatbot, answers, sources, since, until, as_of) updates.
+        """
+        if messages and _text(messages[-1]) == WORKING:
+            messages = messages[:-2]
+        if not question or not question.strip():
+            return (gr.skip(),) * 6
+        fields = {"since": (since, False), "until": (until, True), "as of": (as_of, True)}
+        wrong = filter_errors(fields)
+        flags = [field_update(name, wrong.get(name)) for name in fields]
+        said: list[dict[str, Any]] = [{"role": "user", "content": question}]
+        if wrong:
+            text = "\n\n".join(
+                f"**{n.capitalize()}:** {markdown_escape(e)}" for n, e in wrong.items()
+            )
+            said.append({"role": "assistant", "content": text})
+            logger.info("chat refused: %s", "; ".join(f"{n}: {e}" for n, e in wrong.items()))
+            return messages + said, answers, gr.skip(), *flags
+        try:
+            reply = self.archive.ask(
+                question, answers, k=int(k), since=since, until=until, mode=mode, as_of=as_of
+            )
+        except QAError as exc:
+            logger.info("chat refused: %s", exc)
+            said.append({"role": "assistant", "content": f"**{markdown_escape(str(exc))}**"})
+            return messages + said, answers, gr.skip(), *flags
         a = reply.answer
-        messages = messages + [
-            {"role": "user", "content": question},
+        said += [
             {
                 "role": "assistant",
                 "content": query_markdown(a, reply.mode),
@@ -149,7 +190,7 @@ class Handlers:
             },
             {"role": "assistant", "content": answer_markdown(a)},
         ]
-        return "", messages, answers + [a], sources_html(a, reply.articles)
+        return messages + said, answers + [a], sources_html(a, reply.articles), *flags
 
     def rebuild(self, progress: Any) -> tuple[str, str]:
         self._may_write()
@@ -173,6 +214,37 @@ class Handlers:
     def first_visit(self) -> tuple[Any, str, str]:
         html = self.status()
         return gr.update(examples=[{"text": q} for q in self.examples()] or None), html, html
+
+
+WORKING = "*Searching the archive…*"
+FIELD_INFO = "YYYY, YYYY-MM or YYYY-MM-DD"
+
+
+def _text(message: dict[str, Any]) -> str:
+    """A chat message's text, however Gradio handed it back (a string or a list of parts)."""
+    content = message.get("content")
+    if isinstance(content, list):
+        return "".join(str(p.get("text", "")) if isinstance(p, dict) else str(p) for p in content)
+    return str(content)
+
+
+def filter_errors(fields: dict[str, tuple[str, bool]]) -> dict[str, str]:
+    """What is wrong with each date field that holds something other than a date."""
+    wrong = {}
+    for name, (value, end) in fields.items():
+        if value and value.strip():
+            try:
+                parse_bound(value, end=end, name=name)
+            except QAError as exc:
+                wrong[name] = str(exc)
+    return wrong
+
+
+def field_update(name: str, error: str | None) -> Any:
+    """A date field's update: its error in its info line and a red frame, or back to normal."""
+    if error is None:
+        return gr.update(info=None if name == "as of" else FIELD_INFO, elem_classes=[])
+    return gr.update(info=f"⚠ {error}", elem_classes=["qa-invalid"])
 
 
 def pick_example(evt: gr.SelectData) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -55,6 +56,7 @@ __all__ = [
     "recall_at_k",
 ]
 
+_MARKER = re.compile(r"\[\d+\]")
 ANSWER_DEPTH = 5  # passages searched for a gold answer (answer@5)
 PASSAGES_PER_DOCUMENT = 4  # passages retrieved per document scored (40 for the first 10)
 
@@ -258,6 +260,8 @@ class AnswerReport:
     text_answer_rate: float | None  # gold answer in the answer text itself
     n_with_answers: int
     seconds: float
+    short_answer_rate: float | None = None  # gold answer in the short answer (None: a miss)
+    median_words: float | None = None  # words in an answer (markers left out), over answers
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict."""
@@ -280,14 +284,18 @@ def evaluate_answers(
             only the abstention rate means anything (higher is better).
         progress: Show a tqdm progress bar.
 
-    An abstention counts as not containing the gold answer. The rates are over the queries
-    that have gold answers and are ``None`` for unanswerable sets.
+    An abstention counts as not containing the gold answer, and so does an answer without a
+    short answer for ``short_answer_rate``. The rates are over the queries that have gold
+    answers and are ``None`` for unanswerable sets.
     """
-    abstained, cited, in_text, judged = 0, 0, 0, 0
+    abstained, cited, in_text, in_short, judged = 0, 0, 0, 0, 0
+    lengths: list[int] = []
     started = time.perf_counter()
     for query in tqdm(queries, desc="answers", unit="q", disable=not progress):
         answer = ask(query)
         abstained += answer.abstained
+        if not answer.abstained:
+            lengths.append(len(_MARKER.sub(" ", answer.text).split()))
         if not answerable or not query.answers:
             continue
         judged += 1
@@ -296,6 +304,8 @@ def evaluate_answers(
         excerpts = [answer.text, *(c.excerpt for c in answer.citations)]
         cited += bool(answer_found(excerpts, query.answers))
         in_text += bool(answer_found([answer.text], query.answers))
+        short = answer.short_answer
+        in_short += short is not None and bool(answer_found([short.text], query.answers))
     n = len(queries)
     report = AnswerReport(
         n=n,
@@ -305,6 +315,8 @@ def evaluate_answers(
         text_answer_rate=in_text / judged if answerable and judged else None,
         n_with_answers=judged,
         seconds=time.perf_counter() - started,
+        short_answer_rate=in_short / judged if answerable and judged else None,
+        median_words=statistics.median(lengths) if lengths else None,
     )
     logger.info("answers: %s", report.to_dict())
     return report

@@ -14,7 +14,15 @@ import numpy as np
 import pytest
 from fakes import FakeRetriever, article, whole_hit
 
-from qa.answering.abstain import NO_EVIDENCE, Evidence, above, confidence, coverage, gather_evidence
+from qa.answering.abstain import (
+    FEATURES,
+    NO_EVIDENCE,
+    Evidence,
+    above,
+    confidence,
+    coverage,
+    gather_evidence,
+)
 from qa.answering.answerer import (
     NOT_IN_ARCHIVE,
     ExtractiveAnswerer,
@@ -57,8 +65,8 @@ SIGNING = (
 )
 
 
-SURE = AnswerConfig(abstain_weights=(0.0,) * 5, abstain_bias=5.0)  # always answers
-NEVER = AnswerConfig(abstain_weights=(0.0,) * 5, abstain_bias=-5.0)  # always abstains
+SURE = AnswerConfig(abstain_weights=(0.0,) * len(FEATURES), abstain_bias=5.0)  # always answers
+NEVER = AnswerConfig(abstain_weights=(0.0,) * len(FEATURES), abstain_bias=-5.0)  # always abstains
 
 
 # ---------------------------------------------------------------------------- question
@@ -289,7 +297,9 @@ def test_answer_text_and_answer_sentences_are_inverse() -> None:
         query="Where were the talks held?",
     )
     pairs = answer_sentences(reply.text)
-    assert [n for _, n in pairs] == [c.n for c in reply.citations]
+    short = reply.short_answer
+    assert short is not None and short.text == "Changchun" and pairs[0] == ("Changchun", short.n)
+    assert [n for _, n in pairs[1:]] == [c.n for c in reply.citations]
     assert answer_text([], []) == ""
 
 
@@ -420,9 +430,9 @@ def test_a_chinese_sentence_is_not_short_for_want_of_spaces() -> None:
 
 # ---------------------------------------------------------------------------- abstention
 def test_confidence_grows_with_the_evidence() -> None:
-    weights, bias = (2.0, 2.0, 1.0, 1.0, 1.0), -3.0
+    weights, bias = (2.0, 2.0, 1.0, 1.0, 1.0, 1.0), -4.0
     weak = confidence(NO_EVIDENCE, weights, bias)
-    strong = confidence(Evidence(0.8, 1.0, 1.0, 1.0, 0.7), weights, bias)
+    strong = confidence(Evidence(0.8, 1.0, 1.0, 1.0, 0.7, 1.0), weights, bias)
     assert 0.0 < weak < 0.5 < strong < 1.0
 
 
@@ -442,7 +452,7 @@ def test_evidence_of_nothing_is_none() -> None:
 
 # ---------------------------------------------------------------------------- config
 def test_config_round_trips_through_the_manifest() -> None:
-    config = AnswerConfig(k=4, abstain_weights=(1.0, 2.0, 3.0, 4.0, 5.0))
+    config = AnswerConfig(k=4, abstain_weights=(1.0, 2.0, 3.0, 4.0, 5.0, 6.0))
     assert AnswerConfig.from_dict(asdict(config) | {"unknown": 1}) == config
     assert AnswerConfig.for_index({"answering": asdict(config)}) == config
 

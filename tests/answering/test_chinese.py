@@ -14,7 +14,7 @@ import pytest
 
 from qa.answering.abstain import key_coverage
 from qa.answering.answerer import answer
-from qa.answering.citations import contract_violations
+from qa.answering.citations import answer_sentences, contract_violations
 from qa.answering.entities import find_mentions, specificity
 from qa.index.lexical import tokenize
 from qa.ingest.chinese import numbers, numeral_value
@@ -141,7 +141,8 @@ def test_chinese_golden_question(zh_retriever, question: str, article: str, word
     reply = answer(question, zh_retriever)
     assert not reply.abstained, reply.text
     assert reply.citations[0].article_id == article, reply.citations
-    first = reply.text.split("[1]")[0]  # the best sentence holds the asked-for phrase
+    pairs = answer_sentences(reply.text)[1 if reply.short_answer else 0 :]
+    first = pairs[0][0]  # the best sentence holds the asked-for phrase
     for word in words:
         assert word in first, reply.text
     assert contract_violations(reply, zh_retriever) == []

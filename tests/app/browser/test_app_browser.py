@@ -62,10 +62,11 @@ def test_answer_has_markers_and_sources(page: Any, tmp_path: Path) -> None:
     markers = re.findall(r"\[(\d+)\]", answer)
     assert markers, answer
     cards = page.locator("#sources .qa-source")
-    assert cards.count() == len(set(markers))
+    assert cards.count() == len(set(source_titles(page)))  # one card per article
     assert "Automobile Innovation Conference" in source_titles(page)[0]
     card = cards.first
-    assert card.locator(".qa-quote mark").count() == 1  # the supporting sentence
+    marks = card.locator(".qa-quote mark").count()  # each cited sentence of the article
+    assert 1 <= marks <= len(set(markers))
     assert re.search(r"\d{4}-\d\d-\d\d", card.locator(".qa-meta").inner_text())
     # QA_UPDATE_SCREENSHOT=1 refreshes the README's picture; otherwise the tree stays clean
     refresh = os.environ.get("QA_UPDATE_SCREENSHOT") == "1"
@@ -76,7 +77,7 @@ def test_answer_has_markers_and_sources(page: Any, tmp_path: Path) -> None:
     card.locator("summary").click()  # the whole article, excerpt marked
     article = card.locator(".qa-article")
     article.wait_for(state="visible")
-    assert article.locator(".qa-excerpt mark").count() == 1
+    assert article.locator(".qa-excerpt mark").count() == marks
     assert len(article.inner_text()) > len(card.locator(".qa-quote").inner_text())
 
 
@@ -121,11 +122,10 @@ def test_bad_filter_shows_readable_error(page: Any, app: Any) -> None:
     page.locator("#since textarea, #since input").first.fill("last summer")
     page.locator("#question textarea").fill(HUAWEI_Q)
     page.locator("#question textarea").press("Enter")
-    toast = page.locator(".toast-body").first
-    toast.wait_for(state="visible", timeout=ANSWER_TIMEOUT)
-    message = toast.inner_text()
+    page.wait_for_selector("#since.qa-invalid", timeout=ANSWER_TIMEOUT)
+    message = page.locator(BOT).last.inner_text()  # in the chat, and beside the field
     assert "since" in message and "YYYY" in message, message
-    assert "Traceback" not in message
+    assert "Traceback" not in message and "Traceback" not in page.locator("#since").inner_text()
     page.wait_for_timeout(500)  # the app's log line arrives through its stdout pipe
     new_lines = app.log[logged:]
     assert any("chat refused:" in line for line in new_lines), new_lines
@@ -168,7 +168,8 @@ def test_api_gives_the_same_answer_as_the_page(page: Any, app: Any) -> None:
     assert set(result) >= {"question", "query", "answer", "abstained", "citations"}
     assert result["question"] == HUAWEI_Q and result["abstained"] is False
     assert " ".join(result["answer"].split()) == " ".join(shown.split())
-    assert [c["title"] for c in result["citations"]] == source_titles(page)
+    cited = list(dict.fromkeys(c["title"] for c in result["citations"]))
+    assert cited == source_titles(page)  # one card per article, in order of first citation
     first = result["citations"][0]
     assert set(first) >= {"n", "article_id", "title", "date", "excerpt", "start", "end", "score"}
 

@@ -1,0 +1,255 @@
+"""Short answers: the asked-for phrase, quoted from a cited sentence and opening the answer.
+
+Units on literal sentences (what a question asks for, the phrases of a kind, lists joined,
+support), golden short answers on the real seeds and the Chinese test archive with the real
+model, near-topic questions that must abstain, and a list question over two articles.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fakes import FakeRetriever, article
+from test_chinese import zh_retriever  # noqa: F401  (the Chinese archive's index, a fixture)
+
+from qa.answering.answerer import answer
+from qa.answering.citations import contract_violations
+from qa.answering.render import answer_to_dict
+from qa.answering.sentence_select import Candidate
+from qa.answering.short_answer import (
+    Kind,
+    amounts,
+    asked_kind,
+    find_short,
+    is_list_question,
+    phrases,
+    sentence_support,
+)
+from qa.models import Answer, ArticleMeta
+from qa.search.question import read_question
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Who held talks with Xu Zhijun?", Kind.PERSON),
+        ("When did Nanjing sign the agreement?", Kind.DATE),
+        ("What is the release date of God of War?", Kind.DATE),
+        ("How many tires does the project make?", Kind.NUMBER),
+        ("What was Tesla's revenue in Q3 2019?", Kind.NUMBER),
+        ("Where were the talks held?", Kind.PLACE),
+        ("Which company signed the agreement?", Kind.NAME),
+        ("Which high-tech zone did Wang Ji visit?", Kind.NAME),
+        ("Did Nanjing sign an agreement with CEC?", Kind.YES_NO),
+        ("华为在吉林投资了吗？", Kind.YES_NO),
+        ("What did Jing Junhai say about the automobile industry?", None),
+        ("Why did the rice harvest grow?", None),
+        ("What is women's year-end No 1 in tennis in 2020?", None),  # "year-end" is no date
+    ],
+)
+def test_what_kind_of_phrase_a_question_asks_for(question: str, kind: Kind | None) -> None:
+    assert asked_kind(question, read_question(question)) is kind
+
+
+def _phrases(text: str, kind: Kind, question: str) -> list[str]:
+    return [m.text for m in phrases(text, kind, read_question(question))]
+
+
+def test_phrases_of_each_kind() -> None:
+    talks = (
+        "On February 17, Jing Junhai, Secretary of CPC Provincial Committee, and Xu Zhijun, "
+        "rotating chairman of Huawei Held talks in Changchun."
+    )
+    # the question's own words are not an answer: "Xu Zhijun", and "Held" after Huawei
+    assert _phrases(talks, Kind.PERSON, "Who held talks with Xu Zhijun?") == [
+        "Jing Junhai",
+        "Huawei",
+        "Changchun",
+    ]
+    assert _phrases(talks, Kind.DATE, "When were the talks?") == ["February 17"]
+    assert _phrases(talks, Kind.PLACE, "Where were the talks held?") == ["Changchun"]
+    assert _phrases("It will take place on 5 January 2020 in LA.", Kind.DATE, "When?") == [
+        "5 January 2020"  # the year written after the day and month belongs to the date
+    ]
+    assert _phrases(
+        "Super Bowl 2021 is held in Tampa, Florida, in February.", Kind.PLACE, "Where?"
+    ) == ["Tampa, Florida"]
+
+
+def test_a_list_of_names_is_one_phrase() -> None:
+    text = "Hu Jiafu, Zhang Zhijun, Li Wei and An Guiwu attended the talks."
+    assert _phrases(text, Kind.PERSON, "Who attended the talks?") == [
+        "Hu Jiafu, Zhang Zhijun, Li Wei and An Guiwu"
+    ]
+
+
+def test_amounts_keep_their_scale_and_currency_but_not_dates_or_labels() -> None:
+    text = (
+        "In Q3 2019 Tesla posted $6.3 billion in revenue, 15 million tires, a 24–10 win and "
+        "40 percent more 5G stations on June 3."
+    )
+    assert [m.text for m in amounts(text)] == ["$6.3 billion", "15 million", "24–10", "40 percent"]
+
+
+def test_a_name_that_holds_the_question_s_own_name_is_not_its_answer() -> None:
+    text = "Vice Governor Li Guoqiang presided over the opening ceremony."
+    assert _phrases(text, Kind.NAME, "Which events did Li Guoqiang attend?") == []
+
+
+@pytest.mark.parametrize(
+    "question, listing",
+    [
+        ("What positions has Jing Junhai held?", True),
+        ("Which events did Li Guoqiang attend?", True),
+        ("Which companies spoke at the meeting?", True),
+        ("长春有哪些企业？", True),
+        ("Who is the governor of Jilin?", False),
+        ("What is the status of the project?", False),
+        ("Which company signed the agreement?", False),
+    ],
+)
+def test_list_questions(question: str, listing: bool) -> None:
+    assert is_list_question(question) is listing
+
+
+def _candidate(text: str, article_id: str = "a") -> Candidate:
+    meta = ArticleMeta(article_id, "t", None, None, f"{article_id}.txt")
+    return Candidate(meta, 0, 0, len(text), text, 0, 1.0)
+
+
+def test_support_needs_the_names_and_the_relation_in_the_sentence_itself() -> None:
+    mayor = read_question("Who is the mayor of Changchun?")
+    secretary = _candidate("Zhang Enhui, Secretary of the Changchun Municipal Party Committee.")
+    assert sentence_support(secretary, mayor) == 0.0  # Changchun, but no mayor
+    assert sentence_support(_candidate("Wang Ji, mayor of Jilin City, spoke."), mayor) == 0.0
+    assert sentence_support(_candidate("Liu Wei is the mayor of Changchun."), mayor) == 1.0
+
+
+def test_yes_and_no_need_a_sentence_that_states_the_question() -> None:
+    question = read_question("Did Nanjing sign an agreement with Beijing?")
+    signed = _candidate("Nanjing signed an agreement with Beijing on July 14.")
+    refused = _candidate("Nanjing did not sign an agreement with Beijing.")
+    unrelated = _candidate("Beijing hosted a conference on July 14.")
+    assert find_short([signed], Kind.YES_NO, question).text == "Yes"  # type: ignore[union-attr]
+    assert find_short([refused], Kind.YES_NO, question).text == "No"  # type: ignore[union-attr]
+    assert find_short([unrelated], Kind.YES_NO, question) is None
+
+
+def test_the_phrase_nearest_the_question_s_words_wins() -> None:
+    question = read_question("How many interceptions did the Panthers get?")
+    sentence = _candidate(
+        "The Panthers defense gave up just 308 points, while also leading the NFL in "
+        "interceptions with 24."
+    )
+    assert find_short([sentence], Kind.NUMBER, question).text == "24"  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------- the real seeds
+# (question, short answer, the article it is quoted from)
+GOLDEN_SHORT = [
+    ("Who is the rotating chairman of Huawei?", "Xu Zhijun", "000_"),
+    ("When did Mayor Wang Ji visit Jilin High-tech Zone?", "June 3", "004_"),
+    ("Where did Nanjing and CEC sign the strategic cooperation agreement?", "Beijing", "003_"),
+    (
+        "How many new energy automobile tires does the project produce each year?",
+        "15 million",
+        "004_",
+    ),
+    (
+        "Which company signed a strategic cooperation agreement with Nanjing?",
+        "China Electronics Technology Group Corporation",
+        "003_",
+    ),
+    ("Which high-tech zone did Mayor Wang Ji visit?", "Jilin High-tech Zone", "004_"),
+    ("Who presided over the signing event for CEC?", "Li Shouwu", "003_"),
+    (
+        "Did Nanjing sign a strategic cooperation agreement with China Electronics Technology "
+        "Group Corporation?",
+        "Yes",
+        "003_",
+    ),
+]
+
+
+def check_short(reply: Answer, retriever, text: str, article_prefix: str) -> None:  # type: ignore[no-untyped-def]
+    assert not reply.abstained, reply.text
+    short = reply.short_answer
+    assert short is not None and short.text == text, reply.text
+    assert reply.text.startswith(f"{text} [{short.n}]\n")
+    cited = next(c for c in reply.citations if c.n == short.n)
+    assert cited.article_id.startswith(article_prefix)
+    if text not in ("Yes", "No"):
+        body = retriever.get_article(cited.article_id).body
+        assert body[short.start : short.end] == text
+        assert cited.sentence_start <= short.start < short.end <= cited.sentence_end
+    assert len(reply.citations) <= 2  # the short answer, then at most two sentences
+    assert contract_violations(reply, retriever) == []
+    record = answer_to_dict(reply)["short_answer"]
+    assert record == {"text": text, "n": short.n, "start": short.start, "end": short.end}
+
+
+@pytest.mark.parametrize("question, text, article_prefix", GOLDEN_SHORT)
+def test_golden_short_answer(retriever, question: str, text: str, article_prefix: str) -> None:
+    check_short(answer(question, retriever), retriever, text, article_prefix)
+
+
+def test_a_question_that_asks_for_no_phrase_has_no_short_answer(retriever) -> None:
+    reply = answer("What did Jing Junhai say about the automobile industry?", retriever)
+    assert not reply.abstained and reply.short_answer is None
+    assert answer_to_dict(reply)["short_answer"] is None
+    assert contract_violations(reply, retriever) == []
+
+
+@pytest.mark.parametrize(
+    "question, text, article_prefix",
+    [
+        ("长春市建成了多少个5G基站？", "10486个", "changchun_5g"),
+        ("哈尔滨冰雪大世界什么时候开园？", "12月18日", "harbin_ice"),
+        ("谁出席了签约仪式？", "徐直军", "huawei_jilin"),
+        ("吉林省经济工作会议在哪里召开？", "长春", "jilin_economy"),
+    ],
+)
+def test_golden_chinese_short_answer(
+    zh_retriever,  # noqa: F811
+    question: str,
+    text: str,
+    article_prefix: str,
+) -> None:
+    check_short(answer(question, zh_retriever), zh_retriever, text, article_prefix)
+
+
+# --------------------------------------------------------------------- near-topic questions
+NEAR_TOPIC = [
+    "Who is the mayor of Changchun?",  # Changchun's party secretary and Jilin City's mayor are
+    "How much did Huawei invest in Jilin?",  # Huawei, Jilin and cooperation, but no amount
+]
+
+
+@pytest.mark.parametrize("question", NEAR_TOPIC)
+def test_near_topic_questions_abstain(retriever, question: str) -> None:
+    reply = answer(question, retriever)
+    assert reply.abstained, reply.text
+    assert reply.short_answer is None and reply.citations == ()
+    assert reply.related  # the closest passages are still offered
+    ids = [h.article.id for h in reply.related]
+    assert len(set(ids)) == len(ids)  # from different articles first (the seeds have five)
+
+
+# --------------------------------------------------------------------- answers across articles
+def test_a_list_question_cites_every_article_that_answers() -> None:
+    expo = article(
+        "expo",
+        "Changchun hosted the 2024 auto expo in July. Li Guoqiang attended the opening of the "
+        "2024 Changchun Auto Expo on July 12. Tickets sold out.",
+    )
+    signing = article(
+        "signing",
+        "Jilin signed a deal with FAW. Li Guoqiang attended the signing ceremony of the FAW "
+        "battery plant in Jilin City. The plant opens next year.",
+    )
+    weather = article("weather", "Snow fell in Harbin on Monday. Roads were closed.")
+    retriever = FakeRetriever(expo, signing, weather)
+    reply = answer("Which events did Li Guoqiang attend?", retriever)
+    assert not reply.abstained, reply.text
+    assert {c.article_id for c in reply.citations} == {"expo", "signing"}
+    assert "Auto Expo" in reply.text and "signing ceremony" in reply.text
+    assert contract_violations(reply, retriever) == []
