@@ -40,6 +40,7 @@ from qa.answering.short_answer import (
     find_short,
     is_list_question,
     related_anywhere,
+    sentence_support,
 )
 from qa.config import AnswerConfig
 from qa.errors import InvalidArgumentError
@@ -157,7 +158,13 @@ class ExtractiveAnswerer:
         if not claims:  # a list's phrases come from its own sentences only
             pick = find_short(chosen, kind, info, () if listing else ranked)
             if pick is not None and not listing:
-                chosen = supporting(pick, chosen, cfg.short_supporting)
+                # Two sentences suffice when the short answer's own sentence states the
+                # question (its names, numbers and relation); otherwise the phrase may be the
+                # wrong one ("the CEO of the LEGO Foundation" for "the CEO of Lego in 2021")
+                # and the other chosen sentences stay as evidence.
+                stated = sentence_support(pick.candidate, info) > 0
+                limit = cfg.short_supporting if stated else cfg.max_sentences
+                chosen = supporting(pick, chosen, limit)
         evidence = gather_evidence(
             info,
             ranked,
@@ -205,7 +212,8 @@ def short_answer(pick: Pick, n: int) -> ShortAnswer:
 def supporting(pick: Pick, chosen: Sequence[Candidate], limit: int) -> list[Candidate]:
     """The sentence holding the short answer, then the best others of ``chosen`` (which left
     out those that add nothing new, see ``select``), ``limit`` sentences in all."""
-    return [pick.candidate, *(c for c in chosen if c.key != pick.candidate.key)][:limit]
+    others = [c for c in chosen if c.key != pick.candidate.key]
+    return [pick.candidate, *others][:limit]
 
 
 def select_across_articles(

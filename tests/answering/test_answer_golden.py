@@ -55,17 +55,7 @@ GOLDEN = [
         CONFERENCE,
         ["Li Guoqiang"],
     ),
-    pytest.param(
-        "Who signed a strategic cooperation agreement with CEC?",
-        SIGNING,
-        ["Nanjing"],
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="a 'who' answered by an organisation: the short answer is a person who "
-            "attended (Chen Zhichang), and the sentence naming Nanjing is not among the two "
-            "quoted after it (see README, short answers)",
-        ),
-    ),
+    ("Who signed a strategic cooperation agreement with CEC?", SIGNING, ["Nanjing"]),
     (
         "Where was the strategic cooperation agreement between Nanjing and CEC signed?",
         SIGNING,
@@ -222,12 +212,6 @@ def test_a_question_that_names_its_year_is_not_a_disagreement(retriever) -> None
     check_contract(reply, retriever)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the short answer takes the Party Secretary named next to 'Jilin' in the best "
-    "sentence, and the sentence naming Hu Yuting governor is not among the two quoted after it "
-    "(see README, short answers)",
-)
 def test_date_filter_keeps_one_side_of_the_disagreement(retriever) -> None:
     reply = answer("Who is the governor of Jilin?", retriever, since="2023-01-01")
     assert not reply.notes and "Hu Yuting" in reply.text
