@@ -20,7 +20,7 @@ import numpy as np
 from qa.config import FUSIONS, MODES, RetrievalConfig
 from qa.errors import IndexMismatchError, InvalidArgumentError
 from qa.index import integrity, store
-from qa.index.embedding import Embedder, load_embedder
+from qa.index.embedding import DEFAULT_QUERY_ENCODER, Embedder, effective_encoder, load_embedder
 from qa.index.leases import Lease
 from qa.index.lexical import LexicalIndex
 from qa.index.manifest import LEXICAL_RECIPE
@@ -46,12 +46,17 @@ class IndexStats:
 
 
 def load_retriever(
-    index_dir: str | Path = "embeddings/", *, embedder: Embedder | None = None
+    index_dir: str | Path = "embeddings/",
+    *,
+    embedder: Embedder | None = None,
+    query_encoder: str | None = None,
 ) -> Retriever:
     """Open the live index in ``index_dir`` with the model recorded in its manifest.
 
-    The retriever holds a lease on the generation it reads, so no build removes it until
-    ``close()``.
+    Questions are embedded by the manifest's ``query_encoder`` (int8 on onnxruntime for the
+    default model, with no torch import; fp32 otherwise) unless ``embedder`` or
+    ``query_encoder`` says otherwise. The retriever holds a lease on the generation it reads,
+    so no build removes it until ``close()``.
 
     Raises:
         IndexNotFoundError: nothing was built there yet.
@@ -62,7 +67,7 @@ def load_retriever(
     index_dir = Path(index_dir)
     gen, manifest, lease = integrity.open_live(index_dir)
     try:
-        retriever = _open(index_dir, gen, manifest, embedder)
+        retriever = _open(index_dir, gen, manifest, embedder, query_encoder)
     except BaseException:
         if lease is not None:
             lease.release()
@@ -71,8 +76,20 @@ def load_retriever(
     return retriever
 
 
+def query_embedder(manifest: dict[str, Any], query_encoder: str | None = None) -> Embedder:
+    """The embedder for questions to an index: ``query_encoder``, else the manifest's, else
+    the default (int8 where it serves the index's model)."""
+    name = manifest["model"]["name"]
+    wanted = query_encoder or manifest.get("query_encoder") or DEFAULT_QUERY_ENCODER
+    return load_embedder(name, effective_encoder(name, wanted))
+
+
 def _open(
-    index_dir: Path, gen: Path, manifest: dict[str, Any], embedder: Embedder | None
+    index_dir: Path,
+    gen: Path,
+    manifest: dict[str, Any],
+    embedder: Embedder | None,
+    query_encoder: str | None,
 ) -> Retriever:
     if manifest.get("format_version") != store.FORMAT_VERSION:
         raise IndexMismatchError(
@@ -88,7 +105,7 @@ def _open(
             remedy=_resync_hint(index_dir, manifest),
         )
     recorded = manifest["model"]
-    embedder = embedder or load_embedder(recorded["name"])
+    embedder = embedder or query_embedder(manifest, query_encoder)
     if embedder.name != recorded["name"] or embedder.dim != recorded["dimension"]:
         raise IndexMismatchError(
             index_dir,
