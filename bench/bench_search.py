@@ -8,6 +8,9 @@ real model's for the smallest size; for the larger ones they are random unit vec
 flat index costs the same whatever the numbers are. Queries are real questions from xquad_en and
 rgb_en_fact. Also times FAISS alone, flat against IVF (approximate), to show where an
 approximate index takes over. Prints a table and writes bench/out/search.json.
+
+``--query-encoders fp32,int8`` (the default) times each query encoder against the same index of
+fp32 document vectors, in turns over the same questions: one row per size and encoder.
 """
 
 from __future__ import annotations
@@ -187,8 +190,14 @@ def main() -> int:
         "scifact index that bench/eval_all.sh keeps) instead of embedding them here",
     )
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "search.json"))
+    parser.add_argument(
+        "--query-encoders",
+        default="fp32,int8",
+        help="query encoders to time, comma-separated (default: %(default)s)",
+    )
     args = parser.parse_args()
     embedder = load_embedder()
+    encoders = args.query_encoders.split(",")
     qs = questions(args.queries)
     rows = []
     for size in args.sizes:
@@ -207,29 +216,33 @@ def main() -> int:
             t0 = time.perf_counter()
             build_generation(Path(tmp), texts, vectors, embedder)
             built = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            retriever = load_retriever(tmp, embedder=embedder)
-            loaded = time.perf_counter() - t0
-            p50, p95 = time_search(retriever, qs)
-            del retriever
-        row = {
-            "chunks": size,
-            "vectors": "real" if size == min(args.sizes) else "synthetic",
-            "p50_ms": round(p50, 1),
-            "p95_ms": round(p95, 1),
-            "load_s": round(loaded, 1),
-            "write_s": round(built, 1),
-        }
+            timed = {}
+            for encoder in encoders:
+                t0 = time.perf_counter()
+                retriever = load_retriever(tmp, embedder=load_embedder(encoder=encoder))
+                loaded = time.perf_counter() - t0
+                timed[encoder] = (*time_search(retriever, qs), loaded)
+                retriever.close()
         faiss_times = time_faiss(vectors, embedder.encode(qs[:100]))
-        if row["vectors"] == "synthetic":  # random vectors have no clusters: recall meaningless
+        if size != min(args.sizes):  # random vectors have no clusters: recall meaningless
             faiss_times["ivf_recall@10"] = None
-        row |= faiss_times
-        rows.append(row)
-        print(json.dumps(row), file=sys.stderr)
+        for encoder, (p50, p95, loaded) in timed.items():
+            row = {
+                "chunks": size,
+                "vectors": "real" if size == min(args.sizes) else "synthetic",
+                "query_encoder": encoder,
+                "p50_ms": round(p50, 1),
+                "p95_ms": round(p95, 1),
+                "load_s": round(loaded, 1),
+                "write_s": round(built, 1),
+            } | faiss_times
+            rows.append(row)
+            print(json.dumps(row), file=sys.stderr)
     write_json(args.out, rows)
     header = (
         "chunks",
         "vectors",
+        "query encoder",
         "search p50",
         "search p95",
         "FAISS flat p50",
@@ -243,6 +256,7 @@ def main() -> int:
             (
                 f"{r['chunks']:,}",
                 r["vectors"],
+                r["query_encoder"],
                 f"{r['p50_ms']} ms",
                 f"{r['p95_ms']} ms",
                 f"{r['faiss_flat_p50_ms']} ms",
