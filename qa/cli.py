@@ -149,6 +149,13 @@ def _add_index(sub: Any) -> None:
         "default: the index's, else fp32. A different encoder re-embeds everything",
     )
     _query_encoder_option(p, "the index's, else int8")
+    p.add_argument(
+        "--exact",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep dense search exact (flat) at any size; --no-exact lets an index of 200,000 "
+        "passages or more search an HNSW graph (default: the index's, else --no-exact)",
+    )
     p.add_argument("--full", action="store_true", help="re-embed every article")
     p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
@@ -283,6 +290,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         model=args.model,
         encoder=args.encoder,
         query_encoder=args.query_encoder,
+        exact=args.exact,
         full=args.full,
         dry_run=args.dry_run,
         progress=not (args.quiet or args.json),

@@ -24,8 +24,9 @@ import numpy as np
 
 from qa import __version__
 from qa.errors import IndexLockedError
-from qa.index import integrity, leases, store
+from qa.index import approximate, integrity, leases, store
 from qa.index import manifest as mf
+from qa.index.approximate import ApproxConfig
 from qa.index.embedding import (
     DEFAULT_ENCODER,
     DEFAULT_MODEL,
@@ -37,6 +38,7 @@ from qa.index.embedding import (
     load_embedder,
 )
 from qa.index.lexical import LexicalIndex
+from qa.index.stages import Stages
 from qa.ingest.articles import Skipped, scan_archive
 from qa.ingest.chunking import ChunkingConfig, chunk_article
 from qa.models import Article, Chunk
@@ -102,6 +104,8 @@ def sync_index(
     model: str | None = None,
     encoder: str | None = None,
     query_encoder: str | None = None,
+    exact: bool | None = None,
+    approx: ApproxConfig | None = None,
     full: bool = False,
     dry_run: bool = False,
     progress: Progress = True,
@@ -121,6 +125,10 @@ def sync_index(
         query_encoder: what embeds questions, recorded for readers of the index; default:
             the index's, else int8 (fp32 for a model other than the default). Changing it
             re-embeds nothing.
+        exact: True keeps the dense index exact (flat) whatever its size; False lets it
+            become approximate (HNSW) from ``approx.min_passages``; default: the index's,
+            else False.
+        approx: when and how the HNSW graph is built (default ``ApproxConfig()``).
         full: re-embed everything even if nothing changed.
         dry_run: report what would change and write nothing (no model is loaded).
         progress: show a progress bar (True), nothing (False), or call ``progress(done, total)``.
@@ -143,6 +151,8 @@ def sync_index(
         model=model,
         encoder=encoder,
         query_encoder=query_encoder,
+        exact=exact,
+        approx=approx,
         full=full,
         dry_run=dry_run,
         progress=progress,
@@ -165,6 +175,8 @@ def sync_articles(
     model: str | None = None,
     encoder: str | None = None,
     query_encoder: str | None = None,
+    exact: bool | None = None,
+    approx: ApproxConfig | None = None,
     full: bool = False,
     dry_run: bool = False,
     progress: Progress = True,
@@ -186,6 +198,7 @@ def sync_articles(
             (tuple(skipped), tuple(warnings)),
             model,
             (encoder, query_encoder),
+            (exact, approx),
             full,
             dry_run,
             progress,
@@ -256,6 +269,7 @@ class _Build:
         skipped: tuple[tuple[Skipped, ...], tuple[Skipped, ...]],
         model: str | None,
         encoders: tuple[str | None, str | None],
+        dense: tuple[bool | None, ApproxConfig | None],
         full: bool,
         dry_run: bool,
         progress: Progress,
@@ -286,7 +300,15 @@ class _Build:
         self._embedder = embedder
         self.chunking = chunking or _chunking_of(was)
         self.encoder, self.query_encoder = _encoders(self.model, encoders, embedder, was)
-        self.stages = _Stages()
+        self.stages = Stages()
+        recorded = (was or {}).get("dense_index") or {}
+        self.exact = dense[0] if dense[0] is not None else bool(recorded.get("exact", False))
+        self.approx = dense[1] or ApproxConfig()
+        self.dense_kind = "flat"
+
+    def _dense_record(self, n_passages: int) -> dict[str, Any]:
+        kind = approximate.kind_for(n_passages, self.exact, self.approx)
+        return approximate.record(kind, self.exact, self.approx)
 
     @property
     def embedder(self) -> Embedder:
@@ -328,6 +350,7 @@ class _Build:
             "skipped": mf.skips(self.skipped),
             "warnings": mf.skips(self.warnings),
             "query_encoder": self.query_encoder,
+            "dense_index": self._dense_record(int(old.get("counts", {}).get("chunks", 0))),
             **mf.search_settings(),
         }
         return all(old.get(k, []) == v for k, v in expected.items())
@@ -387,12 +410,14 @@ class _Build:
             new = [self.articles[i] for i in to_embed]
             chunks = self._chunk(new) if new else []
             vectors = self._embed(new, chunks)
+            ids = np.array([c.id for c in chunks], dtype=np.int64)
             with self.stages("write"):
                 if chunks:
-                    dense.add_with_ids(vectors, np.array([c.id for c in chunks], dtype=np.int64))
+                    dense.add_with_ids(vectors, ids)
                 table.add(new, chunks)
                 table.commit()
                 store.write_dense(gen, dense)
+            self._write_approximate(gen, dense, (vectors, ids), rebuild=fresh or bool(to_drop))
             with self.stages("bm25"):
                 self._write_lexical(gen, table)
             with self.stages("write"):
@@ -403,6 +428,26 @@ class _Build:
         finally:
             table.close()
         return len(chunks)
+
+    def _write_approximate(
+        self, gen: Path, dense: Any, added: tuple[np.ndarray, np.ndarray], rebuild: bool
+    ) -> None:
+        """Write the HNSW graph when the index is large enough: the previous one plus the
+        added vectors when articles were only added, else rebuilt from every vector."""
+        wanted = self._dense_record(dense.ntotal)
+        self.dense_kind = wanted["kind"]
+        if self.dense_kind != "hnsw":
+            return
+        was = (self.old or {}).get("dense_index")
+        with self.stages("hnsw"):
+            if rebuild or was != wanted or self.old_gen is None:
+                logger.info("building the HNSW graph of %d passages", dense.ntotal)
+                graph = approximate.from_exact(dense, self.approx)
+            else:
+                graph = approximate.read(self.old_gen, self.approx.ef_search)
+                if len(added[1]):
+                    graph.add_with_ids(*added)
+            approximate.write(gen, graph)
 
     @functools.cached_property
     def count_tokens(self) -> Callable[[str], int]:
@@ -448,6 +493,7 @@ class _Build:
             manifest = mf.vector_settings(self.embedder, self.chunking)
         manifest |= {
             "query_encoder": self.query_encoder,
+            "dense_index": approximate.record(self.dense_kind, self.exact, self.approx),
             "package_version": __version__,
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "source": self.source,
@@ -485,48 +531,6 @@ def _encoders(
         or DEFAULT_QUERY_ENCODER
     )
     return effective_encoder(model, documents), effective_encoder(model, queries)
-
-
-class _Stages:
-    """Seconds spent per build stage; stages may be entered many times and add up."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self._minus: list[tuple[str, float]] = []
-
-    def __call__(self, name: str, minus: str | None = None) -> _Stage:
-        """Time a block as ``name``; ``minus`` another stage timed inside it, kept apart."""
-        return _Stage(self, name, minus)
-
-    def add(self, name: str, seconds: float) -> None:
-        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
-
-    def timed(self, name: str, fn: Callable[[str], int]) -> Callable[[str], int]:
-        def run(text: str) -> int:
-            started = time.perf_counter()
-            try:
-                return fn(text)
-            finally:
-                self.add(name, time.perf_counter() - started)
-
-        return run
-
-    def totals(self) -> tuple[tuple[str, float], ...]:
-        order = ("load model", "chunk", "tokenise", "embed", "bm25", "write")
-        return tuple((n, self.seconds[n]) for n in order if n in self.seconds)
-
-
-class _Stage:
-    def __init__(self, stages: _Stages, name: str, minus: str | None) -> None:
-        self.stages, self.name, self.minus = stages, name, minus
-
-    def __enter__(self) -> None:
-        self.started = time.perf_counter()
-        self.inner = self.stages.seconds.get(self.minus, 0.0) if self.minus else 0.0
-
-    def __exit__(self, *exc: object) -> None:
-        inner = self.stages.seconds.get(self.minus, 0.0) - self.inner if self.minus else 0.0
-        self.stages.add(self.name, time.perf_counter() - self.started - inner)
 
 
 def _chunking_of(manifest: dict[str, Any] | None) -> ChunkingConfig:

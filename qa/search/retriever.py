@@ -19,7 +19,7 @@ import numpy as np
 
 from qa.config import FUSIONS, MODES, RetrievalConfig
 from qa.errors import IndexMismatchError, InvalidArgumentError
-from qa.index import integrity, store
+from qa.index import approximate, integrity, store
 from qa.index.embedding import DEFAULT_QUERY_ENCODER, Embedder, effective_encoder, load_embedder
 from qa.index.leases import Lease
 from qa.index.lexical import LexicalIndex
@@ -117,6 +117,17 @@ def _open(
         return Retriever(index_dir, gen, manifest, embedder)
 
 
+def _read_dense(gen: Path, manifest: dict[str, Any]) -> tuple[Any, Any]:
+    """The dense index readers search (HNSW when the manifest says so, else the exact one)
+    and, for HNSW, an exact view of its vectors for filtered searches."""
+    recorded = manifest.get("dense_index") or {}
+    if recorded.get("kind") != "hnsw":
+        return store.read_dense(gen), None
+    ef_search = int(recorded.get("ef_search", approximate.ApproxConfig().ef_search))
+    graph = approximate.read(gen, ef_search)
+    return graph, approximate.ExactView(graph)
+
+
 class Retriever:
     """Searches one generation of an index; safe to keep while a build publishes a new one,
     and to share between threads (FAISS and BM25 are only read; SQLite has a connection per
@@ -132,7 +143,7 @@ class Retriever:
         self.config = RetrievalConfig(
             **{k: v for k, v in manifest.get("retrieval", {}).items() if k in known}
         )
-        self.dense = store.read_dense(gen)
+        self.dense, self._exact_view = _read_dense(gen, manifest)
         self.lexical = LexicalIndex.load(gen / store.LEXICAL)
         self.table = store.ChunkTable(gen / store.TABLE)
         self.metas: dict[str, ArticleMeta] = self.table.metas()
@@ -339,6 +350,9 @@ class Retriever:
             return {}
         vector = self.embedder.encode([query], show_progress=False)
         params = None
+        if mask is not None and self._exact_view is not None:  # filtered: exact, not HNSW
+            scores, ids = self._exact_view.search(vector, min(n, self.dense.ntotal), self.ids[mask])
+            return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i != -1}
         if mask is not None:
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(self.ids[mask]))
         # One query at a time: OpenMP threads only add overhead to the scan (about 3x slower
