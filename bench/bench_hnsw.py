@@ -42,7 +42,8 @@ def real_vectors(folders: list[str]) -> np.ndarray:
     parts = []
     for folder in folders:
         gen = store.require_generation(Path(folder))
-        flat = faiss.downcast_index(store.read_dense(gen).index)
+        exact = store.read_dense(gen)  # kept alive while its inner index is read
+        flat = faiss.downcast_index(exact.index)
         parts.append(flat.reconstruct_n(0, flat.ntotal))
     return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
 

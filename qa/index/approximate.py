@@ -94,6 +94,7 @@ class ExactView:
     def __init__(self, hnsw: Any) -> None:
         import faiss
 
+        self._owner = hnsw  # the storage below belongs to it: keep it alive
         self.storage = faiss.downcast_index(faiss.downcast_index(hnsw.index).storage)
         self.ids = faiss.vector_to_array(hnsw.id_map).astype(np.int64)
         self._order = np.argsort(self.ids, kind="stable")
