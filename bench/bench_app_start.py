@@ -8,9 +8,15 @@ records, from the moment the process was spawned:
 
 - ``ready_s``: the app printed its "ready on ..." line (index open, server listening);
 - ``page_s``: ``GET /`` answered 200;
-- ``answer_s``: the first question through the app's ``/ask`` API came back with a citation.
+- ``answer_s``: the first question through the app's ``/ask`` API came back with a citation;
+- ``peak_rss_mib``: the app process's peak resident memory (``VmHWM`` in /proc) by then.
 
 The process is then stopped. Prints a table and writes bench/out/app_start.json.
+
+    .venv/bin/python bench/bench_app_start.py --rounds 3 --compare ../main/app.py
+
+also starts another checkout's app (with that checkout on ``PYTHONPATH`` and its own index of
+the seeds), in turns with this one, so "before" and "after" see the same machine.
 """
 
 from __future__ import annotations
@@ -43,9 +49,10 @@ def free_port() -> int:
 def launch(index: Path, port: int, app: Path = ROOT / "app.py") -> subprocess.Popen[str]:
     """Start ``app`` (the repository's, or another checkout's to compare) on the seeds."""
     env = os.environ | {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    env["PYTHONPATH"] = str(app.resolve().parent)  # that checkout's qa, not an installed one
     return subprocess.Popen(
         [sys.executable, str(app), "--port", str(port), "--index", str(index)],
-        cwd=ROOT,
+        cwd=app.resolve().parent,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -82,10 +89,18 @@ def ask(port: int) -> dict:
     return client.predict(QUESTION, api_name="/ask")
 
 
-def one_round(index: Path) -> dict[str, float]:
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak resident set so far (Linux ``VmHWM``), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def one_round(index: Path, app: Path = ROOT / "app.py") -> dict[str, float]:
     port = free_port()
     t0 = time.perf_counter()
-    proc = launch(index, port)
+    proc = launch(index, port, app)
     try:
         wait_ready(proc)
         ready = time.perf_counter() - t0
@@ -96,30 +111,53 @@ def one_round(index: Path) -> dict[str, float]:
         answered = time.perf_counter() - t0
         if not result.get("citations"):
             raise SystemExit(f"the first answer had no citation: {result}")
+        peak = peak_rss_mib(proc.pid)
     finally:
         stop(proc)
-    return {"ready_s": round(ready, 2), "page_s": round(page, 2), "answer_s": round(answered, 2)}
+    return {
+        "ready_s": round(ready, 2),
+        "page_s": round(page, 2),
+        "answer_s": round(answered, 2),
+        "peak_rss_mib": round(peak, 1),
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "app_start.json"))
+    parser.add_argument("--compare", metavar="APP", help="another checkout's app.py, in turns")
     args = parser.parse_args()
+    apps = {"this": ROOT / "app.py"} | ({"compared": Path(args.compare)} if args.compare else {})
+    rounds: dict[str, list[dict[str, float]]] = {name: [] for name in apps}
     with tempfile.TemporaryDirectory() as tmp:
-        index = Path(tmp) / "embeddings"
-        one_round(index)  # builds the index of the seeds; not timed
-        rounds = [one_round(index) for _ in range(args.rounds)]
+        for name, app in apps.items():
+            one_round(Path(tmp) / name, app)  # builds the index of the seeds; not timed
+        for _ in range(args.rounds):
+            for name, app in apps.items():
+                rounds[name].append(one_round(Path(tmp) / name, app))
+    keys = ("ready_s", "page_s", "answer_s", "peak_rss_mib")
     summary = {
-        key: round(statistics.median(r[key] for r in rounds), 2)
-        for key in ("ready_s", "page_s", "answer_s")
+        name: {key: round(statistics.median(r[key] for r in runs), 2) for key in keys}
+        for name, runs in rounds.items()
     }
-    write_json(args.out, {"rounds": rounds, "median": summary})
-    labelled = [(str(i), r) for i, r in enumerate(rounds, 1)] + [("median", summary)]
+    write_json(
+        args.out,
+        {"apps": {k: str(v) for k, v in apps.items()}, "rounds": rounds, "median": summary},
+    )
+    labelled = [
+        (f"{name} {i}", r) for name, runs in rounds.items() for i, r in enumerate(runs, 1)
+    ] + [(f"{name} median", summary[name]) for name in rounds]
     print_table(
-        ("round", "ready line", "page served", "first answer"),
+        ("round", "ready line", "page served", "first answer", "peak RSS"),
         [
-            (label, f"{r['ready_s']} s", f"{r['page_s']} s", f"{r['answer_s']} s")
+            (
+                label,
+                f"{r['ready_s']} s",
+                f"{r['page_s']} s",
+                f"{r['answer_s']} s",
+                f"{r['peak_rss_mib']} MiB",
+            )
             for label, r in labelled
         ],
     )

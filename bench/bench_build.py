@@ -10,6 +10,13 @@
    spent outside the model during the build is reported too.
 3. Edits one article and rebuilds: time as a share of the full build.
 Prints a table and writes bench/out/build.json.
+
+    .venv/bin/python bench/bench_build.py --encoders fp32,int8 [--articles 300]
+
+compares document encoders instead: a full build of the same archive with each, in this order
+and in the same process, reporting passages (chunks) per second and each build's seconds by
+stage (parse, chunk, tokenise, embed, bm25, write; ``BuildReport.stages``). Writes
+bench/out/build_encoders.json.
 """
 
 from __future__ import annotations
@@ -69,11 +76,61 @@ def _raw_encode_s(embedder: Embedder, texts: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+def compare_encoders(encoders: list[str], n_articles: int, out: str) -> int:
+    """Full builds of one archive with each document encoder; passages/s and stages."""
+    rows, result = [], {}
+    with tempfile.TemporaryDirectory() as tmp:
+        seeds = Path(tmp) / "seeds"
+        write_archive(seeds, n_articles)
+        for encoder in encoders:
+            embedder = load_embedder(encoder=encoder)
+            embedder.encode(["warm up"] * 8)
+            t0 = time.perf_counter()
+            report = sync_index(seeds, Path(tmp) / encoder, embedder=embedder, progress=False)
+            seconds = time.perf_counter() - t0
+            stages = dict(report.stages)
+            result[encoder] = {
+                "articles": len(report.added),
+                "passages": report.chunks_embedded,
+                "build_s": round(seconds, 2),
+                "passages_per_s": round(report.chunks_embedded / seconds, 1),
+                "stages_s": {k: round(v, 3) for k, v in stages.items()},
+            }
+            split = ", ".join(f"{k} {v:.2f}" for k, v in stages.items())
+            rows.append(
+                (
+                    encoder,
+                    report.chunks_embedded,
+                    f"{seconds:.1f}",
+                    f"{report.chunks_embedded / seconds:.1f}",
+                    split,
+                )
+            )
+    if len(encoders) > 1:
+        first, last = result[encoders[0]], result[encoders[-1]]
+        result["speedup"] = round(last["passages_per_s"] / first["passages_per_s"], 2)
+    write_json(out, result)
+    print_table(("encoder", "passages", "build s", "passages/s", "seconds by stage"), rows)
+    if "speedup" in result:
+        print(f"{encoders[-1]} / {encoders[0]} throughput: {result['speedup']}x")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "build.json"))
+    parser.add_argument("--articles", type=int, default=None, help="2000; 300 with --encoders")
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--encoders", help="compare document encoders, e.g. fp32,int8")
     args = parser.parse_args()
+    folder = Path(__file__).parent / "out"
+    if args.encoders:
+        return compare_encoders(
+            args.encoders.split(","),
+            args.articles or 300,
+            args.out or str(folder / "build_encoders.json"),
+        )
+    args.articles = args.articles or 2000
+    args.out = args.out or str(folder / "build.json")
     model = load_embedder()
     model.model.encode(["warm up"] * 8)
     embedder = _TimedEmbedder(model)

@@ -8,6 +8,12 @@ real model's for the smallest size; for the larger ones they are random unit vec
 flat index costs the same whatever the numbers are. Queries are real questions from xquad_en and
 rgb_en_fact. Also times FAISS alone, flat against IVF (approximate), to show where an
 approximate index takes over. Prints a table and writes bench/out/search.json.
+
+``--query-encoders fp32,int8`` (the default) times each query encoder against the same index of
+fp32 document vectors, in turns over the same questions: one row per size and encoder.
+``--approximate`` gives the indexes of ``ApproxConfig.min_passages`` passages or more the HNSW
+graph a build would give them (``--min-passages`` overrides the threshold), so the search p50
+is the product's at that size; the "index" column says which.
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ import numpy as np  # noqa: E402
 from corpus import EVAL, passages  # noqa: E402
 from report import print_table, write_json  # noqa: E402
 
-from qa import store  # noqa: E402
+from qa.index import approximate, store  # noqa: E402
+from qa.index.approximate import ApproxConfig  # noqa: E402
 from qa.index.embedding import load_embedder  # noqa: E402
 from qa.index.lexical import LexicalIndex  # noqa: E402
 from qa.index.manifest import search_settings, vector_settings  # noqa: E402
@@ -74,8 +81,11 @@ def questions(n: int) -> list[str]:
     return out[:n]
 
 
-def build_generation(index_dir: Path, texts: list[str], vectors: np.ndarray, embedder) -> None:
-    """Write a live generation straight from texts and vectors (no chunking, no encoding)."""
+def build_generation(
+    index_dir: Path, texts: list[str], vectors: np.ndarray, embedder, approx: ApproxConfig | None
+) -> str:
+    """Write a live generation straight from texts and vectors (no chunking, no encoding);
+    with an HNSW graph when ``approx`` says the size calls for one. Returns the index kind."""
     gen = store.new_generation(index_dir)
     table = store.ChunkTable(gen / store.TABLE, writable=True)
     day0 = dt.date(2019, 1, 1)
@@ -107,6 +117,11 @@ def build_generation(index_dir: Path, texts: list[str], vectors: np.ndarray, emb
     dense = store.empty_dense(vectors.shape[1])
     dense.add_with_ids(vectors, np.array([c.id for c in chunks], dtype=np.int64))
     store.write_dense(gen, dense)
+    kind = approximate.kind_for(len(texts), approx is None, approx or ApproxConfig())
+    if kind == "hnsw" and approx is not None:
+        t0 = time.perf_counter()
+        approximate.write(gen, approximate.from_exact(dense, approx))
+        print(f"HNSW graph of {len(texts)} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     ids_sorted = sorted(c.id for c in chunks)
     by_id = {c.id: c.text for c in chunks}
     (gen / store.LEXICAL).mkdir()
@@ -120,10 +135,12 @@ def build_generation(index_dir: Path, texts: list[str], vectors: np.ndarray, emb
         | {
             "articles": entries,
             "skipped": [],
+            "dense_index": approximate.record(kind, approx is None, approx or ApproxConfig()),
         }
     )
     store.write_manifest(gen, manifest)
     store.publish(index_dir, gen)
+    return kind
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -187,8 +204,19 @@ def main() -> int:
         "scifact index that bench/eval_all.sh keeps) instead of embedding them here",
     )
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "search.json"))
+    parser.add_argument(
+        "--query-encoders",
+        default="fp32,int8",
+        help="query encoders to time, comma-separated (default: %(default)s)",
+    )
+    parser.add_argument("--approximate", action="store_true", help="HNSW from the threshold")
+    parser.add_argument("--min-passages", type=int, help="threshold for --approximate")
     args = parser.parse_args()
+    approx = None
+    if args.approximate:
+        approx = ApproxConfig(min_passages=args.min_passages or ApproxConfig().min_passages)
     embedder = load_embedder()
+    encoders = args.query_encoders.split(",")
     qs = questions(args.queries)
     rows = []
     for size in args.sizes:
@@ -205,31 +233,37 @@ def main() -> int:
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            build_generation(Path(tmp), texts, vectors, embedder)
+            kind = build_generation(Path(tmp), texts, vectors, embedder, approx)
             built = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            retriever = load_retriever(tmp, embedder=embedder)
-            loaded = time.perf_counter() - t0
-            p50, p95 = time_search(retriever, qs)
-            del retriever
-        row = {
-            "chunks": size,
-            "vectors": "real" if size == min(args.sizes) else "synthetic",
-            "p50_ms": round(p50, 1),
-            "p95_ms": round(p95, 1),
-            "load_s": round(loaded, 1),
-            "write_s": round(built, 1),
-        }
+            timed = {}
+            for encoder in encoders:
+                t0 = time.perf_counter()
+                retriever = load_retriever(tmp, embedder=load_embedder(encoder=encoder))
+                loaded = time.perf_counter() - t0
+                timed[encoder] = (*time_search(retriever, qs), loaded)
+                retriever.close()
         faiss_times = time_faiss(vectors, embedder.encode(qs[:100]))
-        if row["vectors"] == "synthetic":  # random vectors have no clusters: recall meaningless
+        if size != min(args.sizes):  # random vectors have no clusters: recall meaningless
             faiss_times["ivf_recall@10"] = None
-        row |= faiss_times
-        rows.append(row)
-        print(json.dumps(row), file=sys.stderr)
+        for encoder, (p50, p95, loaded) in timed.items():
+            row = {
+                "chunks": size,
+                "vectors": "real" if size == min(args.sizes) else "synthetic",
+                "query_encoder": encoder,
+                "index": kind,
+                "p50_ms": round(p50, 1),
+                "p95_ms": round(p95, 1),
+                "load_s": round(loaded, 1),
+                "write_s": round(built, 1),
+            } | faiss_times
+            rows.append(row)
+            print(json.dumps(row), file=sys.stderr)
     write_json(args.out, rows)
     header = (
         "chunks",
         "vectors",
+        "query encoder",
+        "index",
         "search p50",
         "search p95",
         "FAISS flat p50",
@@ -243,6 +277,8 @@ def main() -> int:
             (
                 f"{r['chunks']:,}",
                 r["vectors"],
+                r["query_encoder"],
+                r["index"],
                 f"{r['p50_ms']} ms",
                 f"{r['p95_ms']} ms",
                 f"{r['faiss_flat_p50_ms']} ms",

@@ -15,6 +15,8 @@ from typing import Any
 from qa import __version__
 from qa.errors import QAError
 
+ENCODERS = ("fp32", "int8")  # qa.index.embedding.ENCODERS, not imported: --help stays instant
+
 logger = logging.getLogger("qa")
 
 EXAMPLES = """\
@@ -25,6 +27,8 @@ examples:
   qa search "talks in Changchun" --since 2022 --until 2022-12-31 --json
   qa ask "Where were the talks with Xu Zhijun held?"
   qa ask "Who visited FAW this week?" --as-of 2023-07-27
+  qa chat                                   ask, follow up, /since DATE, /new, /quit
+  qa index --encoder int8                   embed the archive with the int8 encoder
   qa eval ../shared/eval/scifact_beir --mode hybrid
   qa eval ../shared/eval/realtimeqa_2023_en --limit 135   (tune on the first half)
   qa eval ../shared/eval/realtimeqa_2023_en --offset 135  (report the second)
@@ -62,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_index(sub)
     _add_search(sub)
     _add_ask(sub)
+    _add_chat(sub)
     _add_eval(sub)
     return parser
 
@@ -85,6 +90,15 @@ def _index_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _query_encoder_option(p: argparse.ArgumentParser, default: str = "the index's") -> None:
+    p.add_argument(
+        "--query-encoder",
+        choices=ENCODERS,
+        help=f"what embeds questions: int8 (onnxruntime, no torch; the default model only) "
+        f"or fp32 (default: {default})",
+    )
+
+
 def _filter_options(p: argparse.ArgumentParser, k: int) -> None:
     p.add_argument("-k", type=int, default=k, help="passages to use (default: %(default)s)")
     p.add_argument(
@@ -104,7 +118,7 @@ def _filter_options(p: argparse.ArgumentParser, k: int) -> None:
         choices=("hybrid", "dense", "lexical"),
         help="retrieval mode (default: the index's, hybrid)",
     )
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    _query_encoder_option(p)
 
 
 def _add_index(sub: Any) -> None:
@@ -128,6 +142,20 @@ def _add_index(sub: Any) -> None:
         help="sentence-transformers model (default: the index's, else all-MiniLM-L6-v2, "
         "bundled offline); a different model rebuilds everything",
     )
+    p.add_argument(
+        "--encoder",
+        choices=ENCODERS,
+        help="what embeds the articles: fp32 or int8 (onnxruntime; the default model only); "
+        "default: the index's, else fp32. A different encoder re-embeds everything",
+    )
+    _query_encoder_option(p, "the index's, else int8")
+    p.add_argument(
+        "--exact",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep dense search exact (flat) at any size; --no-exact lets an index of 200,000 "
+        "passages or more search an HNSW graph (default: the index's, else --no-exact)",
+    )
     p.add_argument("--full", action="store_true", help="re-embed every article")
     p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
@@ -146,6 +174,7 @@ def _add_search(sub: Any) -> None:
     p.add_argument("query", help="what to look for, in plain language")
     _index_option(p)
     _filter_options(p, k=5)
+    p.add_argument("--json", action="store_true", help="one JSON object per hit")
     _common_options(p)
     p.set_defaults(func=cmd_search)
 
@@ -160,8 +189,24 @@ def _add_ask(sub: Any) -> None:
     p.add_argument("question", help="the question")
     _index_option(p)
     _filter_options(p, k=8)
+    p.add_argument("--json", action="store_true", help="the answer as one JSON object")
     _common_options(p)
     p.set_defaults(func=cmd_ask)
+
+
+def _add_chat(sub: Any) -> None:
+    p = sub.add_parser(
+        "chat",
+        help="ask questions one after another; the index loads once",
+        description="An interactive loop: each line is a question, answered as `qa ask` would, "
+        "with the conversation so far (a follow-up such as 'Where were they held?' is read "
+        "against the previous turn). Commands: /since DATE, /until DATE (no DATE clears), "
+        "/new (forget the conversation), /help, /quit. Reads piped questions too, one a line.",
+    )
+    _index_option(p)
+    _filter_options(p, k=8)
+    _common_options(p)
+    p.set_defaults(func=cmd_chat)
 
 
 def _add_eval(sub: Any) -> None:
@@ -208,6 +253,12 @@ def _add_eval(sub: Any) -> None:
     )
     p.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model")
     p.add_argument(
+        "--encoder",
+        choices=ENCODERS,
+        help="what embeds the corpus (default: the work index's, else fp32)",
+    )
+    _query_encoder_option(p, "the work index's, else int8")
+    p.add_argument(
         "--answers",
         action="store_true",
         help="also evaluate answers: gold answer in cited excerpts, abstention rate "
@@ -237,6 +288,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         args.seeds,
         args.index,
         model=args.model,
+        encoder=args.encoder,
+        query_encoder=args.query_encoder,
+        exact=args.exact,
         full=args.full,
         dry_run=args.dry_run,
         progress=not (args.quiet or args.json),
@@ -246,7 +300,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         return 0
     from qa.search.display import format_build_report
 
-    print(format_build_report(report, args.seeds))
+    print(format_build_report(report, args.seeds, stages=args.verbose > 0))
     return 0
 
 
@@ -254,7 +308,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from qa.search.display import format_hits, hit_to_dict
     from qa.search.retriever import load_retriever
 
-    retriever = load_retriever(args.index)
+    retriever = load_retriever(args.index, query_encoder=args.query_encoder)
     results = retriever.search(
         args.query, args.k, since=args.since, until=args.until, as_of=args.as_of, mode=args.mode
     )
@@ -271,7 +325,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from qa.answering.render import answer_to_dict, format_answer
     from qa.search.retriever import load_retriever
 
-    retriever = load_retriever(args.index)
+    retriever = load_retriever(args.index, query_encoder=args.query_encoder)
     reply = answer(
         args.question,
         retriever,
@@ -286,6 +340,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         print(format_answer(reply, color=sys.stdout.isatty()))
     return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from qa.answering.chat import Chat
+    from qa.search.retriever import load_retriever
+
+    retriever = load_retriever(args.index, query_encoder=args.query_encoder)
+    try:
+        chat = Chat(
+            retriever,
+            k=args.k,
+            since=args.since,
+            until=args.until,
+            as_of=args.as_of,
+            mode=args.mode,
+        )
+        return chat.run(sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+    finally:
+        retriever.close()
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -27,7 +27,6 @@ from qa.ingest.files import list_archive
 
 if TYPE_CHECKING:
     from qa.index.build import BuildReport
-    from qa.index.embedding import Embedder
     from qa.models import Answer, Article
     from qa.search.retriever import Retriever
 
@@ -108,7 +107,6 @@ class Archive:
         self.model = model
         self.upload_limits = upload_limits or UploadLimits()
         self.generations = Generations(self._remove_unused, load_wait)
-        self._embedder: Embedder | None = None
         self._build_lock = threading.RLock()  # one build at a time
         self._state_lock = threading.Lock()  # guards the worker fields below
         self._worker: threading.Thread | None = None
@@ -184,14 +182,14 @@ class Archive:
 
     def _sync(self, progress: ProgressFn | None) -> BuildReport:
         from qa.index.build import sync_index
-        from qa.index.embedding import load_embedder
 
         if not self.seeds_dir.is_dir():
             raise InvalidArgumentError(f"archive folder {self.seeds_dir} does not exist")
-        if self._embedder is None:
-            self._embedder = load_embedder(self.model)
+        # No embedder is handed over: the build loads the document encoder only when it has
+        # something to embed (once per process), so an app over an up-to-date index starts
+        # without torch when its questions are embedded by the int8 encoder.
         return sync_index(
-            self.seeds_dir, self.index_dir, embedder=self._embedder, progress=progress or False
+            self.seeds_dir, self.index_dir, model=self.model, progress=progress or False
         )
 
     def _swap_if_published(self) -> None:
@@ -203,7 +201,7 @@ class Archive:
         live = self.generations.live
         if live is not None and live.generation == current_generation(self.index_dir):
             return
-        self.generations.install(load_retriever(self.index_dir, embedder=self._embedder))
+        self.generations.install(load_retriever(self.index_dir))
         self.generation += 1
 
     def _remove_unused(self) -> None:

@@ -36,10 +36,25 @@ from qa.search.retriever import Retriever, load_retriever
 logger = logging.getLogger(__name__)
 
 
-def index_corpus(beir: BeirSet, index_dir: Path, model: str | None, progress: bool) -> Retriever:
-    """Build (or bring up to date) an index of the BEIR corpus and open it."""
+def index_corpus(
+    beir: BeirSet,
+    index_dir: Path,
+    model: str | None,
+    progress: bool,
+    encoders: tuple[str | None, str | None] = (None, None),
+) -> Retriever:
+    """Build (or bring up to date) an index of the BEIR corpus and open it.
+
+    ``encoders`` are the (document, query) encoders, as ``qa index --encoder --query-encoder``.
+    """
     sync_articles(
-        corpus_articles(beir), index_dir, model=model, progress=progress, source=f"beir:{beir.name}"
+        corpus_articles(beir),
+        index_dir,
+        model=model,
+        encoder=encoders[0],
+        query_encoder=encoders[1],
+        progress=progress,
+        source=f"beir:{beir.name}",
     )
     return load_retriever(index_dir)
 
@@ -122,7 +137,8 @@ def run_eval(args: argparse.Namespace) -> int:
             if args.work
             else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qa-eval-")))
         )
-        retriever = index_corpus(beir, work, args.model, progress=not args.quiet)
+        encoders = (getattr(args, "encoder", None), getattr(args, "query_encoder", None))
+        retriever = index_corpus(beir, work, args.model, not args.quiet, encoders)
         reports = retrieval_reports(retriever, beir, modes, args)
         answers = answer_reports(retriever, beir, folder, args) if args.answers else None
     dated = sum(as_of(q, args) is not None for q in beir.queries)
@@ -130,11 +146,17 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.json:
         for mode, report in reports.items():
             row = {"set": beir.name, "mode": mode, **report.to_dict(), "question_dates": dated}
+            row |= {"encoder": retriever.manifest.get("encoder", "fp32")}
+            row |= {"query_encoder": retriever.embedder.encoder}
             print(json.dumps(row))
         if answers:
             print(json.dumps({"set": beir.name, "answers": answers, "question_dates": dated}))
         return 0
     print(f"{beir.name}: {asked}; documents scored: the first {args.k} distinct ones")
+    print(
+        f"encoders: documents {retriever.manifest.get('encoder', 'fp32')}, "
+        f"questions {retriever.embedder.encoder}"
+    )
     print(format_table({f"{beir.name} {mode}": r for mode, r in reports.items()}))
     if answers:
         for name, values in answers.items():

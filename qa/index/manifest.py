@@ -1,8 +1,9 @@
 """What ``manifest.json`` records about how an index was made, and how articles changed.
 
 The manifest is human-readable JSON beside the binary index: format and package version, model
-name and dimension, chunking, the recipes of what is embedded and what BM25 indexes, the
-retrieval and abstention settings, each article's content hash and chunk ids, skipped files.
+name and dimension, the encoders of documents and of questions (fp32 or int8), chunking, the
+recipes of what is embedded and what BM25 indexes, the retrieval and abstention settings, each
+article's content hash and chunk ids, skipped files.
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ def vector_settings(embedder: Embedder, chunking: ChunkingConfig) -> dict[str, A
         },
         "chunking": asdict(chunking),
         "embed_recipe": EMBED_RECIPE,
+        "encoder": embedder.encoder,
     }
+
+
+def encoder_of(manifest: dict[str, Any]) -> str:
+    """The encoder that embedded an index's documents (fp32 before it was recorded)."""
+    return str(manifest.get("encoder", "fp32"))
 
 
 def search_settings() -> dict[str, Any]:

@@ -18,8 +18,8 @@ def _names(ids: tuple[str, ...], limit: int = 8) -> str:
     return shown + (f", ... (+{len(ids) - limit})" if len(ids) > limit else "")
 
 
-def format_build_report(report: BuildReport, seeds: str) -> str:
-    """A readable summary of what a build did or would do."""
+def format_build_report(report: BuildReport, seeds: str, stages: bool = False) -> str:
+    """A readable summary of what a build did or would do; ``stages`` adds its cost by stage."""
     verb = "would be" if report.dry_run else "were"
     lines = [
         f"{'Dry run: ' if report.dry_run else ''}index {report.index_dir} vs {seeds} "
@@ -45,7 +45,15 @@ def format_build_report(report: BuildReport, seeds: str) -> str:
     lines.extend(f"  warning: {note}" for note in report.notes)
     if report.up_to_date and not report.dry_run:
         lines.append("  up to date: nothing written")
+    if stages and report.stages:
+        lines.append("  seconds by stage: " + format_stages(report.stages))
     return "\n".join(lines)
+
+
+def format_stages(stages: tuple[tuple[str, float], ...]) -> str:
+    """``parse 0.01, chunk 0.20, ...`` with each stage's share of their sum."""
+    total = sum(seconds for _, seconds in stages) or 1.0
+    return ", ".join(f"{name} {seconds:.2f} ({seconds / total:.0%})" for name, seconds in stages)
 
 
 def hit_to_dict(rank: int, hit: Hit) -> dict[str, Any]:

@@ -19,8 +19,8 @@ import numpy as np
 
 from qa.config import FUSIONS, MODES, RetrievalConfig
 from qa.errors import IndexMismatchError, InvalidArgumentError
-from qa.index import integrity, store
-from qa.index.embedding import Embedder, load_embedder
+from qa.index import approximate, integrity, store
+from qa.index.embedding import DEFAULT_QUERY_ENCODER, Embedder, effective_encoder, load_embedder
 from qa.index.leases import Lease
 from qa.index.lexical import LexicalIndex
 from qa.index.manifest import LEXICAL_RECIPE
@@ -46,12 +46,17 @@ class IndexStats:
 
 
 def load_retriever(
-    index_dir: str | Path = "embeddings/", *, embedder: Embedder | None = None
+    index_dir: str | Path = "embeddings/",
+    *,
+    embedder: Embedder | None = None,
+    query_encoder: str | None = None,
 ) -> Retriever:
     """Open the live index in ``index_dir`` with the model recorded in its manifest.
 
-    The retriever holds a lease on the generation it reads, so no build removes it until
-    ``close()``.
+    Questions are embedded by the manifest's ``query_encoder`` (int8 on onnxruntime for the
+    default model, with no torch import; fp32 otherwise) unless ``embedder`` or
+    ``query_encoder`` says otherwise. The retriever holds a lease on the generation it reads,
+    so no build removes it until ``close()``.
 
     Raises:
         IndexNotFoundError: nothing was built there yet.
@@ -62,7 +67,7 @@ def load_retriever(
     index_dir = Path(index_dir)
     gen, manifest, lease = integrity.open_live(index_dir)
     try:
-        retriever = _open(index_dir, gen, manifest, embedder)
+        retriever = _open(index_dir, gen, manifest, embedder, query_encoder)
     except BaseException:
         if lease is not None:
             lease.release()
@@ -71,8 +76,20 @@ def load_retriever(
     return retriever
 
 
+def query_embedder(manifest: dict[str, Any], query_encoder: str | None = None) -> Embedder:
+    """The embedder for questions to an index: ``query_encoder``, else the manifest's, else
+    the default (int8 where it serves the index's model)."""
+    name = manifest["model"]["name"]
+    wanted = query_encoder or manifest.get("query_encoder") or DEFAULT_QUERY_ENCODER
+    return load_embedder(name, effective_encoder(name, wanted))
+
+
 def _open(
-    index_dir: Path, gen: Path, manifest: dict[str, Any], embedder: Embedder | None
+    index_dir: Path,
+    gen: Path,
+    manifest: dict[str, Any],
+    embedder: Embedder | None,
+    query_encoder: str | None,
 ) -> Retriever:
     if manifest.get("format_version") != store.FORMAT_VERSION:
         raise IndexMismatchError(
@@ -88,7 +105,7 @@ def _open(
             remedy=_resync_hint(index_dir, manifest),
         )
     recorded = manifest["model"]
-    embedder = embedder or load_embedder(recorded["name"])
+    embedder = embedder or query_embedder(manifest, query_encoder)
     if embedder.name != recorded["name"] or embedder.dim != recorded["dimension"]:
         raise IndexMismatchError(
             index_dir,
@@ -98,6 +115,17 @@ def _open(
         )
     with integrity.damage_as_error(index_dir, manifest):
         return Retriever(index_dir, gen, manifest, embedder)
+
+
+def _read_dense(gen: Path, manifest: dict[str, Any]) -> tuple[Any, Any]:
+    """The dense index readers search (HNSW when the manifest says so, else the exact one)
+    and, for HNSW, an exact view of its vectors for filtered searches."""
+    recorded = manifest.get("dense_index") or {}
+    if recorded.get("kind") != "hnsw":
+        return store.read_dense(gen), None
+    ef_search = int(recorded.get("ef_search", approximate.ApproxConfig().ef_search))
+    graph = approximate.read(gen, ef_search)
+    return graph, approximate.ExactView(graph)
 
 
 class Retriever:
@@ -115,7 +143,7 @@ class Retriever:
         self.config = RetrievalConfig(
             **{k: v for k, v in manifest.get("retrieval", {}).items() if k in known}
         )
-        self.dense = store.read_dense(gen)
+        self.dense, self._exact_view = _read_dense(gen, manifest)
         self.lexical = LexicalIndex.load(gen / store.LEXICAL)
         self.table = store.ChunkTable(gen / store.TABLE)
         self.metas: dict[str, ArticleMeta] = self.table.metas()
@@ -322,6 +350,9 @@ class Retriever:
             return {}
         vector = self.embedder.encode([query], show_progress=False)
         params = None
+        if mask is not None and self._exact_view is not None:  # filtered: exact, not HNSW
+            scores, ids = self._exact_view.search(vector, min(n, self.dense.ntotal), self.ids[mask])
+            return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i != -1}
         if mask is not None:
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(self.ids[mask]))
         # One query at a time: OpenMP threads only add overhead to the scan (about 3x slower

