@@ -44,7 +44,7 @@ from qa.answering.short_answer import (
 )
 from qa.config import AnswerConfig
 from qa.errors import InvalidArgumentError
-from qa.index.embedding import Embedder
+from qa.index.embedding import Embedder, VectorCache
 from qa.models import Answer, Hit, SearchResults, ShortAnswer
 from qa.search import dates
 from qa.search.question import QuestionInfo, read_question, stems_of, with_local_idf
@@ -99,20 +99,18 @@ class ExtractiveAnswerer:
 
     def __init__(self, config: AnswerConfig | None = None, cache_size: int = 4096) -> None:
         self.config = config or AnswerConfig()
-        self._vectors: dict[str, np.ndarray] = {}
-        self._cache_size = cache_size
+        self._vectors = VectorCache(cache_size)
 
-    def _encoder(self, embedder: Embedder) -> Callable[[list[str]], np.ndarray]:
+    def _encoder(self, source: AnswerSource) -> Callable[[list[str]], np.ndarray]:
+        # A retriever's own cache outlives this answerer, which ``answer()`` makes anew for
+        # each question; a source without one (a test's fake) uses this answerer's.
+        cache = getattr(source, "vector_cache", None)
+        if cache is None:
+            cache = self._vectors
+        embedder = source.embedder
+
         def encode(texts: list[str]) -> np.ndarray:
-            found = {t: self._vectors[t] for t in texts if t in self._vectors}
-            missing = [t for t in dict.fromkeys(texts) if t not in found]
-            if missing:
-                fresh = dict(zip(missing, embedder.encode(missing, show_progress=False)))
-                if len(self._vectors) + len(fresh) > self._cache_size:
-                    self._vectors.clear()  # crude, but bounded; sessions rarely get here
-                self._vectors.update(fresh)
-                found.update(fresh)
-            return np.stack([found[t] for t in texts])
+            return cache.encode(texts, lambda todo: embedder.encode(todo, show_progress=False))
 
         return encode
 
@@ -129,14 +127,14 @@ class ExtractiveAnswerer:
         ranked = rank(
             described,
             info,
-            self._encoder(source.embedder),
+            self._encoder(source),
             weights=cfg.weights,
             shortlist=cfg.list_shortlist if listing else cfg.shortlist,
             dense_chars=cfg.dense_chars,
             window_chars=cfg.window_chars,
         )
         background = (
-            source.background(self._encoder(source.embedder)([info.text])[0])  # cached by rank
+            source.background(self._encoder(source)([info.text])[0])  # cached by rank
             if ranked
             else 0.0
         )

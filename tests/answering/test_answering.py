@@ -51,6 +51,7 @@ from qa.answering.sentence_select import (
 )
 from qa.config import REVISION, AnswerConfig, SentenceWeights
 from qa.errors import InvalidArgumentError
+from qa.index.embedding import VectorCache
 from qa.ingest.sentences import split_sentences
 from qa.models import Hit
 from qa.search.question import AnswerType, answer_type, content_terms, read_question, with_local_idf
@@ -328,6 +329,39 @@ def test_sentence_vectors_are_reused_and_the_cache_stays_bounded() -> None:
         expected = answer(question, source, config=SURE)
         assert answer(question, source, answerer=small) == expected
         assert len(small._vectors) <= 3 + 2 * SURE.shortlist
+
+
+def test_a_sources_vector_cache_serves_every_answer_over_it() -> None:
+    """``answer()`` makes a new answerer per question; the sentence vectors live on."""
+    source = FakeRetriever(article("a", TALKS), article("b", SIGNING))
+    source.vector_cache = VectorCache(64)  # type: ignore[attr-defined]
+    first = answer("Where were the talks held?", source, config=SURE)
+    calls, cached = source.embedder.calls, len(source.vector_cache)
+    assert cached > 0
+    assert answer("Where were the talks held?", source, config=SURE) == first
+    assert source.embedder.calls == calls  # nothing embedded again
+    answer("When was the agreement signed?", source, config=SURE)
+    assert len(source.vector_cache) > cached  # the new question and its sentences joined
+
+
+def test_vector_cache_drops_the_least_recently_used_and_embeds_only_what_it_lacks() -> None:
+    embedded: list[list[str]] = []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        embedded.append(texts)
+        return np.array([[float(len(t)), 1.0] for t in texts], dtype=np.float32)
+
+    cache = VectorCache(size=2)
+    first = cache.encode(["a", "bb", "a"], encode)
+    assert embedded == [["a", "bb"]]  # one batch, each text once
+    assert first.tolist() == [[1.0, 1.0], [2.0, 1.0], [1.0, 1.0]]
+    cache.encode(["a"], encode)  # "a" used last: "bb" is now the oldest
+    cache.encode(["ccc"], encode)
+    assert len(cache) == 2
+    cache.encode(["a", "bb"], encode)
+    assert embedded[-1] == ["bb"]  # "bb" was dropped, "a" was kept
+    with pytest.raises(InvalidArgumentError):
+        VectorCache(0)
 
 
 def test_contract_violations_are_found() -> None:
