@@ -36,7 +36,7 @@ ITEM = re.compile(
     rf"第[{_NUMERAL}\d]+[条章节款]|[{_NUMERAL}]+、|[（(][{_NUMERAL}\d]{{1,3}}[）)]"
     rf"|(?<![\d.])\d{{1,2}}(?:\.(?!\d)|、)|[①-⑳]|[一二三四五六七八九十]是(?=[\u4e00-\u9fff])"
 )
-_BEFORE_CHINESE = r"(?=\s*[\u4e00-\u9fff“《（(【])"
+_BEFORE_CHINESE = r"(?=\s*[“《（(【]?[\u4e00-\u9fff])"
 # An item starts a new sentence after a colon, a comma or a space, before Chinese text.
 _ITEM_START = re.compile(rf"(?<=[：:，,\s　])(?:{ITEM.pattern}){_BEFORE_CHINESE}")
 _HEADING = re.compile(rf"(?:{ITEM.pattern}){_BEFORE_CHINESE}")  # at a sentence's start
