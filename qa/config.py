@@ -120,6 +120,8 @@ class AnswerConfig:
         list_margin: A further article's best sentence joins such an answer when it scores
             within this of the best.
         weights: How sentence features add up (see ``SentenceWeights``).
+        zh_weights: The same for a question mostly in Chinese, whose dense similarities the
+            English default model cannot tell apart.
         abstain_weights: Logistic weights of ``abstain.Evidence`` features, in field order.
         abstain_bias: Logistic intercept.
         abstain_threshold: Answer when the calibrated confidence is at least this.
@@ -147,6 +149,7 @@ class AnswerConfig:
     list_shortlist: int = 24
     list_margin: float = 0.35
     weights: SentenceWeights = field(default_factory=SentenceWeights)
+    zh_weights: SentenceWeights = field(default_factory=SentenceWeights)
     # Calibrated by bench/calibrate_abstention.py (fit.json, revision 9): on the held-out half
     # it answers 93-100% of each set's answerable questions (Chinese included), abstains on
     # 98-100% of cross-set ones and on 7% of SQuAD 2.0's unanswerable ones.
@@ -170,10 +173,11 @@ class AnswerConfig:
         """Rebuild a config saved with ``dataclasses.asdict`` (unknown keys are ignored)."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        if isinstance(values.get("weights"), Mapping):
-            wanted = {f.name for f in fields(SentenceWeights)}
-            w = {k: v for k, v in values["weights"].items() if k in wanted}
-            values["weights"] = SentenceWeights(**w)
+        wanted = {f.name for f in fields(SentenceWeights)}
+        for name in ("weights", "zh_weights"):
+            if isinstance(values.get(name), Mapping):
+                w = {k: v for k, v in values[name].items() if k in wanted}
+                values[name] = SentenceWeights(**w)
         for name in ("abstain_weights", "zh_abstain_weights"):
             if name in values:
                 values[name] = tuple(values[name])

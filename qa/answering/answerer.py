@@ -131,7 +131,7 @@ class ExtractiveAnswerer:
             described,
             info,
             self._encoder(source.embedder),
-            weights=cfg.weights,
+            weights=cfg.zh_weights if is_chinese(question) else cfg.weights,
             shortlist=cfg.list_shortlist if listing else cfg.shortlist,
             dense_chars=cfg.dense_chars,
             window_chars=cfg.window_chars,
