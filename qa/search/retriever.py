@@ -358,19 +358,18 @@ class Retriever:
     ) -> dict[int, float]:
         """Fuse the two sides, the dense one weighing by the language of the question and of
         each passage (``fusion.language_weight``). A question without Chinese is fused as
-        before, with one weight for all passages."""
+        before, with one weight for all passages. Where the dense side weighs nothing for
+        every passage, the ranking is the lexical one itself, scores included: normalised for
+        fusion, BM25's scores would take the exact-match and date lifts differently."""
         share = chinese.cjk_share(query)
         if not share:
             return fuse(dense, lexical, config)
         shares = self._cjk_shares(dense.keys() | lexical.keys())
+        weights = {i: language_weight(config, share, s) for i, s in shares.items()}
+        if not any(weights.values()):
+            return dict(lexical)
         method = config.zh_fusion if share >= 0.5 else config.fusion
-        return fuse(
-            dense,
-            lexical,
-            config,
-            lambda i: language_weight(config, share, shares[i]),
-            method,
-        )
+        return fuse(dense, lexical, config, weights.__getitem__, method)
 
     def _cjk_shares(self, chunk_ids: Iterable[int]) -> dict[int, float]:
         """The share of Chinese words of each chunk (read from the table on first use)."""

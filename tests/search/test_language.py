@@ -104,3 +104,14 @@ def test_an_english_question_is_fused_as_before(mixed) -> None:  # type: ignore[
     assert [(h.chunk_id, round(h.score, 9)) for h in low] == [
         (h.chunk_id, round(h.score, 9)) for h in same
     ]
+
+
+def test_where_the_dense_side_weighs_nothing_hybrid_is_the_lexical_ranking(mixed) -> None:  # type: ignore[no-untyped-def]
+    """A question all in Chinese weighs the dense side 0 for every passage (the default
+    zh_dense_weight): hybrid search then ranks and scores exactly as lexical search does."""
+    assert mixed.config.zh_dense_weight == 0.0
+    question = "长春市建成了多少个基站？"
+    hybrid = mixed.search(question, k=8)
+    lexical = mixed.search(question, k=8, mode="lexical")
+    assert [(h.chunk_id, h.score) for h in hybrid] == [(h.chunk_id, h.score) for h in lexical]
+    assert any(h.dense_score is not None for h in hybrid)  # still measured, for abstention
