@@ -359,15 +359,18 @@ class Retriever:
         """Fuse the two sides, the dense one weighing by the language of the question and of
         each passage (``fusion.language_weight``). A question without Chinese is fused as
         before, with one weight for all passages. Where the dense side weighs nothing for
-        every passage, the ranking is the lexical one itself, scores included: normalised for
-        fusion, BM25's scores would take the exact-match and date lifts differently."""
+        every passage, the ranking is the lexical one itself, scores included (normalised for
+        fusion, BM25's scores would take the exact-match and date lifts differently), and the
+        passages only the dense side found come after it, below zero."""
         share = chinese.cjk_share(query)
         if not share:
             return fuse(dense, lexical, config)
         shares = self._cjk_shares(dense.keys() | lexical.keys())
         weights = {i: language_weight(config, share, s) for i, s in shares.items()}
         if not any(weights.values()):
-            return dict(lexical)
+            # the passages BM25 missed follow all it found, in dense order (offered as related)
+            fill = {i: d - 2.0 for i, d in dense.items() if i not in lexical}
+            return {**fill, **lexical}
         method = config.zh_fusion if share >= 0.5 else config.fusion
         return fuse(dense, lexical, config, weights.__getitem__, method)
 
