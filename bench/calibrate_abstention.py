@@ -12,6 +12,12 @@ answerable Chinese questions and Chinese questions its corpus cannot answer; bot
 on the even half like the rest, since no public set has Chinese questions that cannot be
 answered.
 
+``--language zh`` calibrates the settings of Chinese questions (``AnswerConfig.zh_abstain_*``)
+on Chinese questions alone: answerable, the first half of rgb_zh (its second half is kept for
+``qa eval --offset 150``) and both of the project's Chinese sets; not answerable, their
+unanswerable questions and each Chinese set's questions asked of another Chinese corpus and of
+the English seeds.
+
 Steps (each reuses what the one before left in --work):
   collect  index every corpus, ask every sampled question, record the abstention features
            and whether the would-be answer's cited excerpts hold a gold answer (rows.jsonl)
@@ -56,7 +62,10 @@ from qa.index.build import sync_articles, sync_index
 from qa.search.retriever import Retriever, load_retriever
 
 ZH = "zh_gov_news"
-LOCAL = {ZH: Path(__file__).resolve().parent / "data" / ZH}  # the project's own sets
+ZH_FACTS = "zh_news_facts"
+RGB_ZH = "rgb_zh"
+DATA = Path(__file__).resolve().parent / "data"
+LOCAL = {name: DATA / name for name in (ZH, ZH_FACTS)}  # the project's own sets
 ANSWERABLE = ("xquad_en", "rgb_en_fact", "squad2_cs224n_dev", ZH)
 CROSS = (
     ("xquad_en", "rgb_en_fact"),
@@ -117,6 +126,40 @@ def question_sets(per_set: int) -> list[tuple[str, str, str, list[BeirQuery]]]:
     return groups
 
 
+ZH_ANSWERABLE = (RGB_ZH, ZH, ZH_FACTS)
+ZH_CROSS = (
+    (RGB_ZH, ZH),
+    (RGB_ZH, "seeds"),
+    (ZH, RGB_ZH),
+    (ZH, ZH_FACTS),
+    (ZH_FACTS, ZH),
+    (ZH_FACTS, "seeds"),
+)
+TUNING_HALF = {RGB_ZH: 150}  # only the first 150 of rgb_zh tune; the rest is reported
+
+
+def chinese_sets(per_set: int) -> list[tuple[str, str, str, list[BeirQuery]]]:
+    """(kind, question set, corpus, questions) for the calibration of Chinese questions."""
+    sets = {}
+    for name in ZH_ANSWERABLE:
+        beir = load_beir(set_path(name))
+        sets[name] = list(beir.queries[: TUNING_HALF.get(name)])
+    groups = [("answerable", n, n, sample(sets[n], per_set)) for n in ZH_ANSWERABLE]
+    for asked, corpus in ZH_CROSS:
+        groups.append(("cross", asked, corpus, sample(sets[asked], per_set)))
+    for name in (ZH, ZH_FACTS):
+        unanswerable = load_queries_jsonl(set_path(name) / "unanswerable.jsonl")
+        groups.append(("zh_unanswerable", name, name, sample(unanswerable, per_set)))
+    return groups
+
+
+LANGUAGE = "en"  # --language: which questions are calibrated
+
+
+def groups_of(per_set: int) -> list[tuple[str, str, str, list[BeirQuery]]]:
+    return chinese_sets(per_set) if LANGUAGE == "zh" else question_sets(per_set)
+
+
 def set_path(name: str) -> Path:
     return LOCAL.get(name, EVAL / name)
 
@@ -127,7 +170,7 @@ def collect(work: Path, per_set: int) -> Path:
     answerer = ExtractiveAnswerer(AnswerConfig())
     retrievers: dict[str, Retriever] = {}
     with out.open("w") as sink:
-        for kind, asked, corpus, queries in question_sets(per_set):
+        for kind, asked, corpus, queries in groups_of(per_set):
             if corpus not in retrievers:
                 retrievers[corpus] = open_index(corpus, work)
             started = time.perf_counter()
@@ -234,8 +277,9 @@ def fit(work: Path) -> dict[str, Any]:
     }  # fmt: skip
     (work / "fit.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result["held_out"], indent=1))
-    print(f"AnswerConfig: abstain_weights={weights}, abstain_bias={bias}, "
-          f"abstain_threshold={threshold}")  # fmt: skip
+    prefix = "zh_" if LANGUAGE == "zh" else ""
+    print(f"AnswerConfig: {prefix}abstain_weights={weights}, {prefix}abstain_bias={bias}, "
+          f"{prefix}abstain_threshold={threshold}")  # fmt: skip
     return result
 
 
@@ -243,7 +287,7 @@ def verify(work: Path, per_set: int) -> dict[str, Any]:
     """End to end with the current defaults, through ``qa.evaluation.metrics.evaluate_answers``."""
     out: dict[str, Any] = {"config": asdict(AnswerConfig())}
     retrievers: dict[str, Retriever] = {}
-    for kind, asked, corpus, queries in question_sets(per_set):
+    for kind, asked, corpus, queries in groups_of(per_set):
         queries = [q for q in queries if held_out(q.id)]
         if corpus not in retrievers:
             retrievers[corpus] = open_index(corpus, work)
@@ -268,9 +312,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--indexes", type=Path, help="reuse the indexes of this folder (one per set, by name)"
     )
+    parser.add_argument(
+        "--language", choices=("en", "zh"), default="en", help="zh: Chinese questions alone"
+    )
     args = parser.parse_args(argv)
-    global INDEXES
+    global INDEXES, LANGUAGE
     INDEXES = args.indexes
+    LANGUAGE = args.language
     logging.basicConfig(level=logging.WARNING)
     args.work.mkdir(parents=True, exist_ok=True)
     if "collect" in args.steps:

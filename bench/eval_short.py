@@ -23,7 +23,7 @@ from pathlib import Path
 
 from corpus import EVAL
 
-from qa.answering.answerer import ExtractiveAnswerer
+from qa.answering.answerer import ExtractiveAnswerer, is_chinese
 from qa.answering.citations import MARKER
 from qa.answering.sentence_select import words
 from qa.config import AnswerConfig
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     for q in queries:
         results = retriever.search(q.text, answerer.config.k, as_of=q.date)
         a = answerer.assess(q.text, results, retriever, query=q.text)
-        answered = a.confidence >= answerer.config.abstain_threshold
+        answered = a.confidence >= answerer.config.abstention(is_chinese(q.text))[2]
         reply = a.answer
         dumps.append((q.text, q.answers, answered, a.question, a.ranked, getattr(a, "chosen", ())))
         found = getattr(reply, "short_answer", None)  # None before short answers existed

@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/tune_fusion.py --work /tmp/qa-eval               # tune: first halves
     .venv/bin/python bench/tune_fusion.py --work /tmp/qa-eval --half second # report: second
+    .venv/bin/python bench/tune_fusion.py --work /tmp/qa-eval --stage zh --limit 150 \
+        --sets rgb_zh zh_gov_news zh_news_facts --whole zh_gov_news zh_news_facts
+                                                      # the settings of Chinese questions
 
 Indexes each set once (kept in --work/<set>, reused next time, as ``qa eval --work``), then
 scores every configuration of the grid by document-level nDCG@10 and Recall@10 (40 passages,
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,6 +41,14 @@ FUSION_GRID = [
     for w in (0.3, 0.4, 0.5, 0.6)
     for c in (0.0, 0.2)
 ] + [{"mode": "dense"}, {"mode": "lexical"}]
+# Where the model does not know the language (Chinese for the English default): the dense
+# weight and fusion of Chinese questions (RetrievalConfig.zh_dense_weight, zh_fusion).
+ZH_GRID = [
+    {"mode": "hybrid", "zh_fusion": f, "zh_dense_weight": w}
+    for f in ("score", "rrf", "zscore")
+    for w in (0.0, 0.05, 0.1, 0.2, 0.4)
+] + [{"mode": "dense"}, {"mode": "lexical"}]
+LOCAL = Path(__file__).resolve().parent / "data"  # the project's own sets (zh_gov_news, ...)
 PRIOR_GRID = [
     {"recency_prior": r, "period_prior": p, "date_prior": d}
     for r in (0.0, 0.3, 0.6, 0.9)
@@ -70,11 +82,20 @@ def key(config: dict[str, Any]) -> str:
 
 
 def score(retriever: Any, beir: BeirSet, config: dict[str, Any]) -> dict[str, float]:
+    # settings search() takes per call, and the rest of RetrievalConfig (zh_*) set on it
+    fixed = {k: v for k, v in config.items() if k.startswith("zh_")}
+    asked = {k: v for k, v in config.items() if k not in fixed}
+    recorded = retriever.config
+    retriever.config = replace(recorded, **fixed)
+
     def search(query: BeirQuery, n: int) -> list[tuple[str, str]]:
-        hits = retriever.search(query.text, n, as_of=query.date, **config)
+        hits = retriever.search(query.text, n, as_of=query.date, **asked)
         return [(h.article.id, h.text) for h in hits]
 
-    report = evaluate_retrieval(beir, search, k=10, progress=False)
+    try:
+        report = evaluate_retrieval(beir, search, k=10, progress=False)
+    finally:
+        retriever.config = recorded
     return {
         "ndcg@10": round(report.ndcg, 4),
         "recall@10": round(report.recall[10], 4),
@@ -115,7 +136,10 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=400, help="most queries per half")
     parser.add_argument("--sets", nargs="+", default=list(SETS))
     parser.add_argument(
-        "--stage", choices=("fusion", "priors", "both"), default="both", help="which grid"
+        "--whole", nargs="*", default=[], help="sets whose queries are all used, not a half"
+    )
+    parser.add_argument(
+        "--stage", choices=("fusion", "priors", "both", "zh"), default="both", help="which grid"
     )
     parser.add_argument(
         "--base",
@@ -125,14 +149,18 @@ def main() -> int:
     args = parser.parse_args()
     sets = {}
     for name in args.sets:
-        beir = load_beir(EVAL / name)
+        beir = load_beir(LOCAL / name if (LOCAL / name).is_dir() else EVAL / name)
         retriever = index_corpus(beir, Path(args.work) / name, None, progress=True)
         cache_query_vectors(retriever)
-        sets[name] = (retriever, half(beir, args.half, args.limit))
+        whole = BeirSet(beir.name, beir.corpus, beir.queries[: args.limit], beir.qrels)
+        sets[name] = (retriever, whole if name in args.whole else half(beir, args.half, args.limit))
     out: dict[str, Any] = {}
     if args.stage in ("fusion", "both"):
         out["fusion"] = run_grid(sets, FUSION_GRID, {})
         table(out["fusion"], args.sets)
+    if args.stage == "zh":
+        out["zh"] = run_grid(sets, ZH_GRID, {})
+        table(out["zh"], args.sets)
     if args.stage in ("priors", "both"):
         base: dict[str, Any] = {}
         for pair in filter(None, args.base.split(",")):
@@ -140,7 +168,8 @@ def main() -> int:
             base[name] = value if name in ("fusion", "mode") else float(value)
         out["priors"] = run_grid(sets, PRIOR_GRID, base)
         table(out["priors"], args.sets)
-    write_json(Path(__file__).parent / "out" / f"tune_{args.half}.json", out)
+    stem = f"tune_zh_{args.half}" if args.stage == "zh" else f"tune_{args.half}"
+    write_json(Path(__file__).parent / "out" / f"{stem}.json", out)
     return 0
 
 

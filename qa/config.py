@@ -52,6 +52,11 @@ class RetrievalConfig:
             lifts those of "this week", with this weight instead: a person reading a news
             archive as of a day asks about the news of then.
         as_of_days: the days before the as-of date that ``as_of_prior`` counts as "then".
+        zh_dense_weight: the dense weight where neither the question nor the passage is in a
+            language the model knows: Chinese, for the English default model. A question or
+            passage partly in Chinese ("华为 Xu Zhijun 在哪里") gets a weight between the two,
+            by the share of its words in English (``fusion.language_weight``).
+        zh_fusion: the fusion method of a question mostly in Chinese.
     """
 
     mode: str = "hybrid"
@@ -67,6 +72,9 @@ class RetrievalConfig:
     period_prior: float = 0.5
     as_of_prior: float = 0.3
     as_of_days: int = 7
+    # Measured on rgb_zh's first half, zh_gov_news and zh_news_facts (README, issue 24).
+    zh_dense_weight: float = 0.0
+    zh_fusion: str = "score"
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,7 @@ class SentenceWeights:
     short: float = 0.2  # penalty for a sentence of fewer than four words
 
 
-REVISION = 9  # bump when the calibrated defaults change
+REVISION = 10  # bump when the calibrated defaults change
 
 
 @dataclass(frozen=True)
@@ -112,9 +120,16 @@ class AnswerConfig:
         list_margin: A further article's best sentence joins such an answer when it scores
             within this of the best.
         weights: How sentence features add up (see ``SentenceWeights``).
+        zh_weights: The same for a question mostly in Chinese, whose dense similarities the
+            English default model cannot tell apart.
         abstain_weights: Logistic weights of ``abstain.Evidence`` features, in field order.
         abstain_bias: Logistic intercept.
         abstain_threshold: Answer when the calibrated confidence is at least this.
+        zh_abstain_weights, zh_abstain_bias, zh_abstain_threshold: The same for a question
+            mostly in Chinese (calibrated on Chinese questions alone: the default model's
+            similarities mean less there, and the wording is matched by character bigrams).
+        heading_chars: A sentence of a numbered clause (第三条, （二）) is quoted from the
+            clause's number on when that is at most this many characters before it.
         revision: Which calibration these defaults come from. An index records the config it
             was built with; a config of another revision is stale and the current defaults
             are used instead (see ``for_index``).
@@ -134,25 +149,42 @@ class AnswerConfig:
     list_shortlist: int = 24
     list_margin: float = 0.35
     weights: SentenceWeights = field(default_factory=SentenceWeights)
+    # Chinese: the dense similarity weighs less (bench/tune_zh_answers.py, README issue 24).
+    zh_weights: SentenceWeights = field(default_factory=lambda: SentenceWeights(dense=0.4))
     # Calibrated by bench/calibrate_abstention.py (fit.json, revision 9): on the held-out half
     # it answers 93-100% of each set's answerable questions (Chinese included), abstains on
     # 98-100% of cross-set ones and on 7% of SQuAD 2.0's unanswerable ones.
     abstain_weights: tuple[float, ...] = (4.123, 1.496, 1.904, 2.159, 1.799, 0.327)
     abstain_bias: float = -6.768
     abstain_threshold: float = 0.415
+    # Calibrated by bench/calibrate_abstention.py --language zh (revision 10) on Chinese
+    # questions alone: on the held-out half it answers as many answerable ones as the English
+    # operating point and abstains on more it cannot answer (README, issue 24).
+    zh_abstain_weights: tuple[float, ...] = (1.596, 3.836, 3.584, 4.238, 1.183, -0.084)
+    zh_abstain_bias: float = -6.976
+    zh_abstain_threshold: float = 0.51
+    heading_chars: int = 1000
     revision: int = REVISION
+
+    def abstention(self, chinese: bool) -> tuple[tuple[float, ...], float, float]:
+        """The logistic weights, bias and threshold for a question (mostly) in Chinese or not."""
+        if chinese:
+            return self.zh_abstain_weights, self.zh_abstain_bias, self.zh_abstain_threshold
+        return self.abstain_weights, self.abstain_bias, self.abstain_threshold
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnswerConfig:
         """Rebuild a config saved with ``dataclasses.asdict`` (unknown keys are ignored)."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        if isinstance(values.get("weights"), Mapping):
-            wanted = {f.name for f in fields(SentenceWeights)}
-            w = {k: v for k, v in values["weights"].items() if k in wanted}
-            values["weights"] = SentenceWeights(**w)
-        if "abstain_weights" in values:
-            values["abstain_weights"] = tuple(values["abstain_weights"])
+        wanted = {f.name for f in fields(SentenceWeights)}
+        for name in ("weights", "zh_weights"):
+            if isinstance(values.get(name), Mapping):
+                w = {k: v for k, v in values[name].items() if k in wanted}
+                values[name] = SentenceWeights(**w)
+        for name in ("abstain_weights", "zh_abstain_weights"):
+            if name in values:
+                values[name] = tuple(values[name])
         return cls(**values)
 
     @classmethod

@@ -45,6 +45,7 @@ from qa.answering.short_answer import (
 from qa.config import AnswerConfig
 from qa.errors import InvalidArgumentError
 from qa.index.embedding import Embedder, VectorCache
+from qa.ingest.chinese import cjk_share
 from qa.models import Answer, Hit, SearchResults, ShortAnswer
 from qa.search import dates
 from qa.search.question import QuestionInfo, read_question, stems_of, with_local_idf
@@ -128,7 +129,7 @@ class ExtractiveAnswerer:
             described,
             info,
             self._encoder(source),
-            weights=cfg.weights,
+            weights=cfg.zh_weights if is_chinese(question) else cfg.weights,
             shortlist=cfg.list_shortlist if listing else cfg.shortlist,
             dense_chars=cfg.dense_chars,
             window_chars=cfg.window_chars,
@@ -170,13 +171,14 @@ class ExtractiveAnswerer:
             background=background,
             shaped=kind is None or pick is not None,
         )
-        sure = confidence(evidence, cfg.abstain_weights, cfg.abstain_bias)
+        weights, bias, _ = cfg.abstention(is_chinese(question))
+        sure = confidence(evidence, weights, bias)
         if not related_anywhere(question, info, [*chosen, *ranked]):
             sure = 0.0  # its names are found, but never with the relation asked about
         logger.debug("answer confidence %.3f from %s", sure, evidence)
         if pick is not None:  # the sentence holding the short answer is cited first
             chosen = [pick.candidate, *(c for c in chosen if c.key != pick.candidate.key)]
-        citations = build_citations(chosen, docs, cfg.context_chars)
+        citations = build_citations(chosen, docs, cfg.context_chars, cfg.heading_chars)
         notes = (disagreement_note(claims, [c.n for c in citations]),) if claims else ()
         reply = build_answer(
             question,
@@ -194,9 +196,15 @@ class ExtractiveAnswerer:
         self, question: str, results: SearchResults, source: AnswerSource, *, query: str
     ) -> Answer:
         assessment = self.assess(question, results, source, query=query)
-        if assessment.confidence < self.config.abstain_threshold:
+        _, _, threshold = self.config.abstention(is_chinese(question))
+        if assessment.confidence < threshold:
             return abstention(question, query, results, self.config.related)
         return assessment.answer
+
+
+def is_chinese(question: str) -> bool:
+    """Whether ``question`` is mostly in Chinese: it is then weighed by Chinese settings."""
+    return cjk_share(question) >= 0.5
 
 
 def short_answer(pick: Pick, n: int) -> ShortAnswer:

@@ -1,8 +1,10 @@
 """Citations for chosen sentences, and the answer text that points to them.
 
 A citation's excerpt is its sentence with the neighbouring sentence on each side (at most
-``context_chars`` of each, cut at a word boundary), always a slice ``body[start:end]`` of the
-article, so a reader can check it in place and a UI can highlight the sentence itself.
+``context_chars`` of each, cut at a word boundary; in Chinese after a comma), always a slice
+``body[start:end]`` of the article, so a reader can check it in place and a UI can highlight
+the sentence itself. In a numbered clause of a long text (第三条 ……), the excerpt starts at the
+clause's number, so the quote says which article or item it is.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import re
 from collections.abc import Sequence
 
 from qa.answering.sentence_select import ArticleSource, Candidate, Documents
+from qa.index.lexical import CJK
+from qa.ingest.sentences import clause_heading
 from qa.models import Answer, Citation, DateRange, ShortAnswer
 
 logger = logging.getLogger(__name__)
@@ -20,35 +24,72 @@ MARKER = re.compile(r"\s*\[(\d+)\]")
 
 
 def excerpt_bounds(
-    body: str, spans: Sequence[tuple[int, int]], index: int, context_chars: int
+    body: str,
+    spans: Sequence[tuple[int, int]],
+    index: int,
+    context_chars: int,
+    heading: int | None = None,
 ) -> tuple[int, int]:
-    """``(start, end)`` of sentence ``index`` of ``body`` with some of each neighbour."""
+    """``(start, end)`` of sentence ``index`` of ``body`` with some of each neighbour; from
+    sentence ``heading`` on instead when given (the number of the clause it lies in: 第三条)."""
     start, end = spans[index]
     if index > 0:
         previous = spans[index - 1][0]
         start = max(previous, start - context_chars) if context_chars > 0 else start
         if start > previous:  # cut inside the previous sentence: begin at a word
-            space = body.find(" ", start, spans[index][0])
-            start = space + 1 if space != -1 else spans[index][0]
+            start = _word_after(body, start, spans[index][0])
+    if heading is not None and heading <= index:  # the quote starts at the clause's number
+        start = spans[heading][0]
     if index + 1 < len(spans):
         following = spans[index + 1][1]
         end = min(following, end + context_chars) if context_chars > 0 else end
         if end < following:  # cut inside the next sentence: end at a word
-            space = body.rfind(" ", spans[index][1], end)
-            end = space if space != -1 else spans[index][1]
+            end = _word_before(body, spans[index][1], end)
     return start, end
 
 
+# Chinese has no spaces: a cut in it falls after a comma, or else between two characters.
+_CJK_PAUSE = re.compile(r"[，、：,]")
+
+
+def _word_after(body: str, cut: int, limit: int) -> int:
+    """Where an excerpt cut at ``cut`` starts: at the next word (``limit`` if none)."""
+    space = body.find(" ", cut, limit)
+    if space != -1:
+        return space + 1
+    if not CJK.match(body, cut):
+        return limit
+    pause = _CJK_PAUSE.search(body, cut, limit)
+    return pause.end() if pause else cut
+
+
+def _word_before(body: str, limit: int, cut: int) -> int:
+    """Where an excerpt cut at ``cut`` ends: after the last whole word (``limit`` if none)."""
+    space = body.rfind(" ", limit, cut)
+    if space != -1:
+        return space
+    if not CJK.match(body, cut - 1):
+        return limit
+    pauses = list(_CJK_PAUSE.finditer(body, limit, cut))
+    return pauses[-1].end() if pauses else cut
+
+
 def build_citations(
-    chosen: Sequence[Candidate], docs: Documents, context_chars: int
+    chosen: Sequence[Candidate], docs: Documents, context_chars: int, heading_chars: int = 0
 ) -> tuple[Citation, ...]:
-    """One citation per chosen sentence, numbered 1..N in the order given."""
+    """One citation per chosen sentence, numbered 1..N in the order given. A sentence of a
+    numbered clause (第三条, （二）) is quoted from the clause's number on, when that is at
+    most ``heading_chars`` before it (see ``sentences.clause_heading``)."""
     citations = []
     for n, candidate in enumerate(chosen, start=1):
         article = docs.article(candidate.article.id)
-        start, end = excerpt_bounds(
-            article.body, docs.spans(article.id), candidate.index, context_chars
+        spans = docs.spans(article.id)
+        heading = (
+            clause_heading(article.body, spans, candidate.index, heading_chars)
+            if heading_chars
+            else None
         )
+        start, end = excerpt_bounds(article.body, spans, candidate.index, context_chars, heading)
         citations.append(
             Citation(
                 n=n,

@@ -24,7 +24,7 @@ from qa.answering.entities import Mention, find_mentions, specificity
 from qa.config import SentenceWeights
 from qa.index.lexical import CJK
 from qa.ingest.header import leading_date
-from qa.ingest.sentences import split_sentences
+from qa.ingest.sentences import clause_heading, split_sentences
 from qa.models import Article, ArticleMeta, Hit
 from qa.search.question import AnswerType, QuestionInfo, stems_of
 
@@ -54,6 +54,7 @@ class Candidate:
     hit_score: float  # the passage's fused score relative to the best passage's (<= 1)
     before: str = ""  # the sentence(s) just before, often naming the subject (see gather)
     after: str = ""  # the next sentence (the excerpt shows both)
+    heading: str = ""  # the first sentence of its numbered clause (第三条 ...), when not before
     coverage: float = 0.0  # weighted share of the question's terms the sentence contains
     echo: float = 0.0  # share of the sentence's words that are the question's
     mentions: tuple[Mention, ...] = ()  # answer-shaped phrases not already in the question
@@ -93,7 +94,9 @@ def gather(hits: Sequence[Hit], docs: Documents, before_chars: int = 0) -> list[
     ``before`` is the sentence just before it, extended back over earlier
     sentences while the whole stretch fits in ``before_chars``: after a heading or a label
     ("Xenoblade Chronicles 2 ... Release date. December 1, 2017") the subject is often two or
-    three short sentences back. Its ``after`` is the next sentence.
+    three short sentences back. Its ``after`` is the next sentence, and its ``heading`` the
+    sentence that opens its numbered clause (第十三条 ..., ``sentences.clause_heading``) when
+    that lies farther back than ``before``.
     """
     top = max((h.score for h in hits), default=0.0)
     seen: set[tuple[str, int]] = set()
@@ -119,12 +122,26 @@ def gather(hits: Sequence[Hit], docs: Documents, before_chars: int = 0) -> list[
             after = (
                 body[spans[index + 1][0] : spans[index + 1][1]] if index + 1 < len(spans) else ""
             )
+            heading = clause_heading(body, spans, index, HEADING_REACH)
+            first = _reach_back(spans, index, before_chars) if index else index
             out.append(
                 Candidate(
-                    hit.article, index, start, end, body[start:end], rank, relative, before, after
+                    hit.article,
+                    index,
+                    start,
+                    end,
+                    body[start:end],
+                    rank,
+                    relative,
+                    before,
+                    after,
+                    body[slice(*spans[heading])] if heading is not None and heading < first else "",
                 )
             )
     return out
+
+
+HEADING_REACH = 2000  # characters back that a sentence's clause number is looked for
 
 
 def _is_dateline(sentence: str) -> bool:
@@ -147,13 +164,14 @@ def _reach_back(spans: Sequence[tuple[int, int]], index: int, chars: int) -> int
 def describe(candidate: Candidate, question: QuestionInfo, context: float = 0.5) -> Candidate:
     """Fill in the lexical features of ``candidate`` for ``question``.
 
-    What is around the sentence counts at ``context`` weight: the article's title and the
-    sentences before and after it (see :func:`gather`) name its subject ("It was released on
-    ...") or hold the answer itself ("Dec 1, 2017 ... The game came out in Japan.").
+    What is around the sentence counts at ``context`` weight: the article's title, the
+    sentences before and after it (see :func:`gather`) and the opening of its numbered clause
+    (第十三条 ...) name its subject ("It was released on ...") or hold the answer itself
+    ("Dec 1, 2017 ... The game came out in Japan.").
     """
     stems = stems_of(candidate.text)
     around = stems | stems_of(candidate.article.title)
-    around |= stems_of(candidate.before) | stems_of(candidate.after)
+    around |= stems_of(candidate.before) | stems_of(candidate.after) | stems_of(candidate.heading)
     total = question.total_weight
     covered = sum(
         t.weight * (1.0 if t.stem in stems else context if t.stem in around else 0.0)

@@ -6,6 +6,8 @@ dictionary, tags words as places (``ns``), people (``nr``), organisations (``nt`
 proper nouns (``nz``). It loads its dictionary on first use, about a second; text without
 Chinese never loads it. Ordinals and years written in Chinese numerals (第二十四届, 二〇二三年)
 are read as numbers, so that they match the digits a question or another article may use.
+``cjk_share`` says how much of a text is written in Chinese, so that the stages that treat
+Chinese otherwise (fusion, abstention) can follow the language of a question or a passage.
 """
 
 from __future__ import annotations
@@ -17,11 +19,25 @@ from functools import lru_cache
 NAME_TAGS = frozenset({"ns", "nr", "nrfg", "nrt", "nt", "nz"})
 
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_CJK_CHAR = re.compile(r"[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[^\W\d_\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 # 第 + a numeral (an ordinal: 第二十四届, 第十四个五年规划) or four digit numerals + 年 (a year).
 _CHINESE_NUMBER = re.compile(
     r"第([零〇一二两三四五六七八九十百千]+)|([零〇一二三四五六七八九]{4})年"
 )
+
+
+def cjk_share(text: str) -> float:
+    """The share of ``text``'s words written in Chinese characters, 0..1 (0 for no words).
+
+    A Chinese word is counted per two characters (the usual length of one), a word of other
+    letters as one, digits not at all: "华为 Xu Zhijun 在哪里" is 2.5 Chinese words of 4.5.
+    """
+    cjk = len(_CJK_CHAR.findall(text)) / 2
+    if not cjk:
+        return 0.0
+    return cjk / (cjk + len(_LATIN_WORD.findall(text)))
 
 
 @lru_cache(maxsize=8192)

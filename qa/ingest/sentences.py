@@ -8,6 +8,9 @@ A small rule set for messy machine-translated news:
 * Glued sentences: a lowercase word of two or more letters, ``. ! ?``, then an upper-case letter
   (``Changchun.Jing``) ends a sentence; ``JL.gov``, ``3.5`` and ``e.g.`` do not match.
 * Chinese ``。！？；`` always end a sentence, whatever follows.
+* In Chinese, a numbered item starts a sentence when it follows a colon, a comma or a space
+  (``主要任务：（一）加强……``, ``，二是推进……``, ``　第三条　……``): the items of policy texts
+  (第三条, 一、, （一）, 1., ①, 一是) each say one thing and are quoted on their own.
 * A line break always ends a sentence.
 """
 
@@ -26,6 +29,17 @@ _END_GLUED = re.compile(rf"(?<=[a-z]{{2}})[.!?]+[{_CLOSERS}]*(?=[A-Z“])")
 # Chinese full-width terminal punctuation; no space needed after it.
 _END_CJK = re.compile(rf"[。！？；]+[{_CLOSERS}]*")
 _LINE = re.compile(r"[^\n]+")
+_NUMERAL = "零〇一二两三四五六七八九十百千"
+# The number of a clause or an item of a Chinese text: 第三条 (an article, 章 a chapter, 节 a
+# section, 款 a paragraph), 一、, （一）or (一), （1）, 1. or 1、(not 1.5), ①, 一是.
+ITEM = re.compile(
+    rf"第[{_NUMERAL}\d]+[条章节款]|[{_NUMERAL}]+、|[（(][{_NUMERAL}\d]{{1,3}}[）)]"
+    rf"|(?<![\d.])\d{{1,2}}(?:\.(?!\d)|、)|[①-⑳]|[一二三四五六七八九十]是(?=[\u4e00-\u9fff])"
+)
+_BEFORE_CHINESE = r"(?=\s*[“《（(【]?[\u4e00-\u9fff])"
+# An item starts a new sentence after a colon, a comma or a space, before Chinese text.
+_ITEM_START = re.compile(rf"(?<=[：:，,\s　])(?:{ITEM.pattern}){_BEFORE_CHINESE}")
+_HEADING = re.compile(rf"(?:{ITEM.pattern}){_BEFORE_CHINESE}")  # at a sentence's start
 _INITIALS = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st mt co corp inc ltd llc plc dept govt gov no nos vol vs fig "
@@ -56,6 +70,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def _line_boundaries(text: str, start: int, end: int) -> list[int]:
     """Sorted offsets inside one line where a sentence ends."""
     cuts = {m.end() for m in _END_CJK.finditer(text, start, end)}
+    cuts.update(m.start() for m in _ITEM_START.finditer(text, start, end))
     cuts.update(m.end() for m in _END_GLUED.finditer(text, start, end))
     cuts.update(
         m.end() for m in _END_SPACED.finditer(text, start, end) if _is_real_end(text, m, end)
@@ -85,3 +100,32 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]
         end -= 1
     if start < end:
         spans.append((start, end))
+
+
+def clause_heading(text: str, spans: list[tuple[int, int]], index: int, reach: int) -> int | None:
+    """The sentence that opens the numbered clause ``spans[index]`` lies in, or None.
+
+    That is the nearest sentence, itself included, that starts with an article's number
+    (第三条) no more than ``reach`` characters back; failing one, the nearest that starts with an
+    item's number (（二）, 1., 一是) in the same paragraph, or on a line of its own (a heading
+    line such as "（二）基本原则"). A chapter or section (第二章) ends the search: an article of
+    another chapter is not this one's. Only Chinese text is numbered this way.
+    """
+    start = spans[index][0]
+    item = None
+    for i in range(index, -1, -1):
+        begin, end = spans[i]
+        if start - begin > reach:
+            break
+        found = _HEADING.match(text, begin)
+        if found is None:
+            continue
+        marker = found.group()
+        if marker.startswith("第") and marker.endswith("条"):
+            return i
+        if marker.startswith("第"):
+            break
+        own_line = (begin == 0 or text[begin - 1] == "\n") and text[end : end + 1] in ("", "\n")
+        if item is None and ("\n" not in text[begin:start] or own_line):
+            item = i
+    return item

@@ -2,24 +2,48 @@
 
 Two fusion methods, both measured on ../shared/eval (see bench/eval_retrieval.py):
 reciprocal rank fusion (ranks only) and a convex combination of min-max normalised scores.
+
+The dense side's weight follows the language of the question and of each passage
+(``language_weight``): the default model knows English only, and rates any two Chinese texts
+alike whatever they say, so in Chinese its similarity is noise that fusion must not let in.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
 from qa.config import RetrievalConfig
 
+Weight = Callable[[int], float]  # the dense weight of a passage, by its id
+
+
+def language_weight(config: RetrievalConfig, question: float, passage: float) -> float:
+    """The dense weight for a question and a passage with these shares of Chinese words
+    (``chinese.cjk_share``): ``config.dense_weight`` when both are in English,
+    ``config.zh_dense_weight`` when either is all Chinese, and between them by the product of
+    their shares of English ("华为 Xu Zhijun 在哪里" against an English passage: 0.44 of the
+    way)."""
+    known = (1.0 - question) * (1.0 - passage)
+    return config.zh_dense_weight + (config.dense_weight - config.zh_dense_weight) * known
+
+
+def _weigh(weight: float | Weight) -> Weight:
+    return weight if callable(weight) else (lambda _id: weight)
+
 
 def rrf(
-    dense: dict[int, float], lexical: dict[int, float], weight: float, k: int
+    dense: dict[int, float], lexical: dict[int, float], weight: float | Weight, k: int
 ) -> dict[int, float]:
     """Weighted reciprocal rank fusion of two {id: score} rankings."""
+    w = _weigh(weight)
     fused: dict[int, float] = {}
-    for side, w in ((dense, weight), (lexical, 1.0 - weight)):
+    for side, is_dense in ((dense, True), (lexical, False)):
         ranked = sorted(side, key=side.__getitem__, reverse=True)
         for rank, chunk_id in enumerate(ranked):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + 2.0 * w / (k + rank + 1)
+            share = w(chunk_id) if is_dense else 1.0 - w(chunk_id)
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 2.0 * share / (k + rank + 1)
     return fused
 
 
@@ -35,13 +59,11 @@ def _minmax(scores: dict[int, float]) -> dict[int, float]:
 
 
 def score_fusion(
-    dense: dict[int, float], lexical: dict[int, float], weight: float
+    dense: dict[int, float], lexical: dict[int, float], weight: float | Weight
 ) -> dict[int, float]:
     """Convex combination of min-max normalised scores; a side that missed an id gives it 0."""
-    d, lx = _minmax(dense), _minmax(lexical)
-    return {
-        i: weight * d.get(i, 0.0) + (1.0 - weight) * lx.get(i, 0.0) for i in d.keys() | lx.keys()
-    }
+    d, lx, w = _minmax(dense), _minmax(lexical), _weigh(weight)
+    return {i: w(i) * d.get(i, 0.0) + (1.0 - w(i)) * lx.get(i, 0.0) for i in d.keys() | lx.keys()}
 
 
 def _zscore(scores: dict[int, float]) -> dict[int, float]:
@@ -54,26 +76,34 @@ def _zscore(scores: dict[int, float]) -> dict[int, float]:
 
 
 def zscore_fusion(
-    dense: dict[int, float], lexical: dict[int, float], weight: float
+    dense: dict[int, float], lexical: dict[int, float], weight: float | Weight
 ) -> dict[int, float]:
     """Convex combination of standardised scores; a side that missed an id gives its minimum."""
-    d, lx = _zscore(dense), _zscore(lexical)
+    d, lx, w = _zscore(dense), _zscore(lexical), _weigh(weight)
     d_floor = min(d.values(), default=0.0)
     l_floor = min(lx.values(), default=0.0)
     return {
-        i: weight * d.get(i, d_floor) + (1.0 - weight) * lx.get(i, l_floor)
+        i: w(i) * d.get(i, d_floor) + (1.0 - w(i)) * lx.get(i, l_floor)
         for i in d.keys() | lx.keys()
     }
 
 
 def fuse(
-    dense: dict[int, float], lexical: dict[int, float], config: RetrievalConfig
+    dense: dict[int, float],
+    lexical: dict[int, float],
+    config: RetrievalConfig,
+    weight: Weight | None = None,
+    method: str | None = None,
 ) -> dict[int, float]:
-    if config.fusion == "rrf":
-        return rrf(dense, lexical, config.dense_weight, config.rrf_k)
-    if config.fusion == "zscore":
-        return zscore_fusion(dense, lexical, config.dense_weight)
-    return score_fusion(dense, lexical, config.dense_weight)
+    """Fuse the two sides by ``method`` (default ``config.fusion``), the dense side weighing
+    ``weight(id)`` for each passage (default ``config.dense_weight`` for all)."""
+    w: float | Weight = config.dense_weight if weight is None else weight
+    method = method or config.fusion
+    if method == "rrf":
+        return rrf(dense, lexical, w, config.rrf_k)
+    if method == "zscore":
+        return zscore_fusion(dense, lexical, w)
+    return score_fusion(dense, lexical, w)
 
 
 def with_context(

@@ -102,6 +102,36 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     ),
     (AnswerType.REASON, re.compile(r"\bwhy\b|为什么|为何|什么原因")),
     (AnswerType.MANNER, re.compile(r"\bhow\b|如何|怎么|怎样")),
+    # A Chinese question often has no question word, only the noun it asks for at its end:
+    # 死亡人数 (a count), 上映时间 (a date), 举办地 (a place), 的导演 (a person). Checked last,
+    # so a question word anywhere wins.
+    (
+        AnswerType.NUMBER,
+        re.compile(
+            r"(?:人数|数量|数目|总数|总量|产量|销量|票房|营收|收入|利润|规模|金额|价格|售价|"
+            r"票价|吞吐量|增长率|增速|增幅|涨幅|跌幅|比例|占比|通胀率|失业率|利率|税率|"
+            rf"(?<=[{CJK_CHARS}])gdp|"
+            r"总值|总额|市值|估值|人口|面积|震级|时速|得分|比分|[^少]数|[^质]量|[^频效]率)"
+            r"(?:是)?[？?。]?$"
+        ),
+    ),
+    (AnswerType.DATE, re.compile(r"(?:时间|日期|日子|年份)(?:是)?[？?。]?$")),
+    (
+        AnswerType.PLACE,
+        re.compile(
+            r"(?:地点|举办地|举行地|主办地|举办城市|地址|起点|终点|所在地|目的地|发源地|首都|"
+            r"位置|场馆)(?:是)?[？?。]?$"
+        ),
+    ),
+    (
+        AnswerType.PERSON,
+        re.compile(
+            r"(?:导演|主演|演员|得主|获得者|获奖者|作者|编剧|主持人|创始人|发言人|总统|总理|"
+            r"首相|主席|市长|省长|董事长|首席执行官|总裁|主教练|代言人|凶手|嫌疑人|主犯|"
+            rf"(?<=[{CJK_CHARS}])ceo)"
+            r"(?:是|有哪些)?[？?。]?$"
+        ),
+    ),
 )
 
 

@@ -30,10 +30,11 @@ from qa.index.embedding import (
 from qa.index.leases import Lease
 from qa.index.lexical import LexicalIndex
 from qa.index.manifest import LEXICAL_RECIPE
+from qa.ingest import chinese
 from qa.ingest.articles import Skipped
 from qa.models import Article, ArticleMeta, Chunk, DateRange, Hit, SearchResults
 from qa.search import dates
-from qa.search.fusion import fuse, with_context
+from qa.search.fusion import fuse, language_weight, with_context
 from qa.search.matching import collapse_duplicates, must_match_terms, phrase_coverage
 
 logger = logging.getLogger(__name__)
@@ -163,6 +164,8 @@ class Retriever:
         self.ids = np.array([r[0] for r in rows], dtype=np.int64)
         self.article_of = [r[1] for r in rows]
         self.dates = np.array([ordinal[r[1]] for r in rows], dtype=np.int64)
+        # per chunk, its share of Chinese words (chinese.cjk_share), measured on first use
+        self._cjk = np.full(len(rows), np.nan, dtype=np.float32)
         if not np.array_equal(self.ids, self.lexical.ids):
             raise IndexMismatchError(self.index_dir, "lexical ids", "chunk table ids", "others")
 
@@ -244,8 +247,10 @@ class Retriever:
                 and no article is left out.
             sources: keep only articles whose source is one of these.
             mode: "hybrid" (default), "dense" or "lexical".
-            fusion: "rrf" or "score"; default: the index's recorded choice.
-            dense_weight: weight of the dense side in fusion, 0..1.
+            fusion: "rrf", "score" or "zscore", for every question; default: the index's
+                recorded choice for the question's language.
+            dense_weight: weight of the dense side in fusion, 0..1, where the model knows the
+                language (see ``RetrievalConfig.zh_dense_weight`` for where it does not).
             interpret_dates: read the period the question names ("in 2023", "last June",
                 "this week") and weigh dated passages by it; it never leaves any out. What was
                 read is returned in ``SearchResults.window``.
@@ -297,7 +302,13 @@ class Retriever:
             )
         if dense_weight is not None and not 0.0 <= dense_weight <= 1.0:
             raise InvalidArgumentError(f"dense_weight must be in [0, 1], got {dense_weight}")
-        changes: dict[str, Any] = {"mode": mode, "fusion": fusion, "dense_weight": dense_weight}
+        # a fusion asked for is used whatever the question's language
+        changes: dict[str, Any] = {
+            "mode": mode,
+            "fusion": fusion,
+            "zh_fusion": fusion,
+            "dense_weight": dense_weight,
+        }
         return replace(self.config, **{a: v for a, v in changes.items() if v is not None})
 
     def _mask(self, when: _Dates, sources: Sequence[str] | None) -> np.ndarray | None:
@@ -334,7 +345,7 @@ class Retriever:
         elif config.mode == "lexical":
             fused = lexical
         else:
-            fused = fuse(dense, lexical, config)
+            fused = self._fuse(query, dense, lexical, config)
         if config.context_weight:
             fused = with_context(fused, self._articles_of(fused), config.context_weight)
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: max(3 * k, 30)]
@@ -344,6 +355,42 @@ class Retriever:
         texts = {i: chunks[i].text for i in ranked}
         kept = collapse_duplicates(ranked, texts, config.duplicate_jaccard, limit=k)
         return [self._hit(chunks[i], scores[i], dense.get(i), lexical.get(i)) for i in kept]
+
+    def _fuse(
+        self,
+        query: str,
+        dense: dict[int, float],
+        lexical: dict[int, float],
+        config: RetrievalConfig,
+    ) -> dict[int, float]:
+        """Fuse the two sides, the dense one weighing by the language of the question and of
+        each passage (``fusion.language_weight``). A question without Chinese is fused as
+        before, with one weight for all passages. Where the dense side weighs nothing for
+        every passage, the ranking is the lexical one itself, scores included (normalised for
+        fusion, BM25's scores would take the exact-match and date lifts differently), and the
+        passages only the dense side found come after it, below zero."""
+        share = chinese.cjk_share(query)
+        if not share:
+            return fuse(dense, lexical, config)
+        shares = self._cjk_shares(dense.keys() | lexical.keys())
+        weights = {i: language_weight(config, share, s) for i, s in shares.items()}
+        if not any(weights.values()):
+            # the passages BM25 missed follow all it found, in dense order (offered as related)
+            fill = {i: d - 2.0 for i, d in dense.items() if i not in lexical}
+            return {**fill, **lexical}
+        method = config.zh_fusion if share >= 0.5 else config.fusion
+        return fuse(dense, lexical, config, weights.__getitem__, method)
+
+    def _cjk_shares(self, chunk_ids: Iterable[int]) -> dict[int, float]:
+        """The share of Chinese words of each chunk (read from the table on first use)."""
+        ids = np.fromiter(chunk_ids, dtype=np.int64)
+        positions = np.searchsorted(self.ids, ids)
+        unknown = np.isnan(self._cjk[positions])
+        if unknown.any():
+            texts = self.table.chunks([int(i) for i in ids[unknown]])
+            for i, p in zip(ids[unknown], positions[unknown]):
+                self._cjk[p] = chinese.cjk_share(texts[int(i)].text)
+        return {int(i): float(self._cjk[p]) for i, p in zip(ids, positions)}
 
     def _articles_of(self, chunk_ids: Iterable[int]) -> dict[int, str]:
         ids = np.fromiter(chunk_ids, dtype=np.int64)
