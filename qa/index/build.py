@@ -220,6 +220,20 @@ def sync_articles(
     return replace(report, notes=report.notes + notes)
 
 
+def recorded_embedding(index_dir: str | Path) -> tuple[str | None, str | None]:
+    """(model, document encoder) the live index was built with; (None, None) when there is
+    none (or it cannot be read): what an embedder made outside the build must match."""
+    if isinstance(index_dir, str) and pg.is_database(index_dir):
+        from qa.index.pg_build import recorded_manifest
+
+        manifest = recorded_manifest(index_dir)
+    else:
+        manifest = integrity.inspect(Path(index_dir)).manifest
+    if not manifest:
+        return None, None
+    return manifest["model"]["name"], mf.encoder_of(manifest)
+
+
 def remove_unused_generations(index_dir: str | Path) -> list[str]:
     """Remove the generations nobody reads, unless a build is running (it will, when done).
 

@@ -44,6 +44,17 @@ def sync_database(dsn: str, lock_timeout: float, articles: Any, *args: Any) -> B
     return replace(report, index_dir=where)
 
 
+def recorded_manifest(dsn: str) -> dict[str, Any] | None:
+    """The settings the index in ``dsn`` records (None for an empty database)."""
+    conn = pg.connect(dsn)
+    try:
+        with pg.errors_as_database_error(dsn):
+            state = pg.read_state(conn)
+    finally:
+        conn.close()
+    return state[0] if state else None
+
+
 def _lock(conn: Any, where: str, timeout: float) -> None:
     if conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (pg.LOCK_KEY,)).fetchone()[0]:
         return
