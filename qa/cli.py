@@ -30,7 +30,7 @@ examples:
   qa chat                                   ask, follow up, /since DATE, /new, /quit
   qa index --encoder int8                   embed the archive with the int8 encoder
   qa index --store postgresql://user@host/db   keep the index in PostgreSQL (pgvector)
-  qa index --ray                            embed on a local Ray cluster (--ray ADDRESS: a running one)
+  qa index --ray                            embed on Ray workers (a local Ray, or --ray ADDRESS)
   qa search "Huawei" --index postgresql://user@host/db
   qa eval ../shared/eval/scifact_beir --mode hybrid
   qa eval ../shared/eval/realtimeqa_2023_en --limit 135   (tune on the first half)
@@ -296,8 +296,8 @@ def _add_eval(sub: Any) -> None:
     p.add_argument(
         "--work",
         metavar="DIR",
-        help="keep the evaluation index in DIR and reuse it next time (default: a "
-        "temporary folder, deleted afterwards)",
+        help="keep the evaluation index in DIR, or in a postgresql:// database, and reuse it "
+        "next time (default: a temporary folder, deleted afterwards)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object per mode")
     _common_options(p)

@@ -234,9 +234,7 @@ def add(
         'COPY qa_chunks (id, article_id, idx, start, "end", text, date, length, embedding) '
         "FROM STDIN WITH (FORMAT BINARY)"
     ) as copy:
-        copy.set_types(
-            ["int8", "text", "int4", "int4", "int4", "text", "date", "int4", "vector"]
-        )
+        copy.set_types(["int8", "text", "int4", "int4", "int4", "text", "date", "int4", "vector"])
         for c, length, vector in zip(chunks, lengths, vectors):
             row = (c.id, c.article_id, c.index, c.start, c.end, c.text, dates[c.article_id])
             copy.write_row((*row, length, vector))

@@ -37,7 +37,8 @@ class Scope:
     sources: tuple[str, ...] | None = None
 
     def sql(self) -> tuple[str, list[Any]]:
-        parts, params = ["true"], []
+        parts: list[str] = ["true"]
+        params: list[Any] = []
         if self.since or self.until:
             parts.append("c.date BETWEEN %s AND %s")
             params += [self.since or dt.date.min, self.until or dt.date.max]

@@ -76,7 +76,8 @@ def start(folder: str | Path, timeout: float = 60.0) -> LocalServer:
         server.ensure_pgdata_inited()  # initdb, as a user of its own when run as root
         pgexec(
             "pg_ctl",
-            ("-w", "-t", str(int(timeout)), "-o", options, "-l", str(log), "-D", str(folder), "start"),
+            ("-w", "-t", str(int(timeout)), "-o", options, "-l", str(log), "-D", str(folder))
+            + ("start",),
             bin_path=server.bin_path,
             user=server.system_user,
             timeout=timeout + 5,

@@ -101,7 +101,7 @@ class DatabaseRetriever(Retriever):
     def metas(self) -> dict[str, ArticleMeta]:
         return self._view.metas
 
-    @property  # type: ignore[override]
+    @property
     def newest_date(self) -> dt.date | None:
         return self._view.newest_date
 
@@ -118,9 +118,7 @@ class DatabaseRetriever(Retriever):
         skipped = tuple(Skipped(s["path"], s["reason"]) for s in self.manifest.get("skipped", []))
         built = self.manifest.get("built_at", "")
         model = self.manifest["model"]["name"]
-        return IndexStats(
-            len(view.metas), view.passages, model, built, skipped, view.newest_date
-        )
+        return IndexStats(len(view.metas), view.passages, model, built, skipped, view.newest_date)
 
     def get_article(self, article_id: str) -> Article:
         article = self.reader.article(article_id)

@@ -461,7 +461,7 @@ class Retriever:
         )
 
 
-def _resync_hint(index_dir: Path, manifest: dict[str, Any]) -> str:
+def _resync_hint(index_dir: Path | str, manifest: dict[str, Any]) -> str:
     """How to bring an index's BM25 side up to date: sync it again with what it was built from."""
     source = str(manifest.get("source", ""))
     if source.startswith("beir:"):
