@@ -23,6 +23,13 @@ from qa.index.lexical import tokenize
 from qa.models import Article, ArticleMeta, Chunk
 
 
+def as_array(value: Any) -> np.ndarray:
+    """A vector as the driver returns it (pgvector's ``Vector``, or an array) as float32."""
+    if hasattr(value, "to_numpy"):
+        value = value.to_numpy()
+    return np.asarray(value, dtype=np.float32)
+
+
 @dataclass(frozen=True)
 class Scope:
     """The hard filters of a search, as SQL on ``qa_chunks c``.
@@ -131,7 +138,7 @@ class Reader:
         row = self._rows("SELECT avg(embedding) FROM qa_chunks")[0]
         if row[0] is None:
             return np.zeros(dim, dtype=np.float32)
-        return np.asarray(row[0], dtype=np.float32)
+        return as_array(row[0])
 
     # -- lookups, as ``store.ChunkTable`` offers them -------------------------------------
 
