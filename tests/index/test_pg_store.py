@@ -240,3 +240,20 @@ def test_vectors_in_the_database_are_the_models(pg_seeds_index: str, embedder) -
     vector = as_array(vector)
     assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-4)
     assert float(np.dot(embedder.encode([text], show_progress=False)[0], vector)) > 0.8
+
+
+def test_two_app_processes_serve_one_database(seeds_copy: Path, pg_dsn: str) -> None:
+    import app
+    from qa.app.state import Archive
+
+    assert app.parse_args(["--index", pg_dsn]).index == pg_dsn  # not folded into a Path
+    first = Archive(seeds_copy, app.parse_args(["--index", pg_dsn]).index)
+    first.open()
+    second = Archive(seeds_copy, pg_dsn)  # another app on the same database
+    assert second.open().up_to_date  # type: ignore[union-attr]
+    _edit(seeds_copy)
+    report = first.rebuild(force=True)
+    assert report is not None and report.added == ("new_article",)
+    hits = second.retriever.search("Harbin ice festival", k=1)
+    assert hits[0].article.id == "new_article"
+    assert second.retriever.stats.articles == 5
