@@ -28,8 +28,13 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from bench_search import CHUNKS_PER_ARTICLE, build_generation, chunk_texts, questions  # noqa: E402
-from bench_search import percentiles  # noqa: E402
+from bench_search import (  # noqa: E402
+    CHUNKS_PER_ARTICLE,
+    build_generation,
+    chunk_texts,
+    percentiles,  # noqa: E402
+    questions,
+)
 from report import print_table, write_json  # noqa: E402
 
 from qa.index import approximate, pg, pg_server  # noqa: E402

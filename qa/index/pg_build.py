@@ -89,22 +89,22 @@ class _DatabaseBuild(_Build):
         return all(old.get(k, []) == v for k, v in expected.items())
 
     def _write(self, to_embed: tuple[str, ...], to_drop: tuple[str, ...], fresh: bool) -> int:
+        """Embed first, then write: the tables are locked only while rows are written (a full
+        rebuild's DROP blocks readers until the commit; an incremental write never does)."""
         conn = self.conn
-        entries: dict[str, Any] = {}
-        if fresh or self.old is None:
-            with self.stages("write"):
-                pg.create(conn, self.embedder.dim)
+        fresh = fresh or self.old is None
+        entries: dict[str, Any] = {} if fresh else dict((self.old or {})["articles"])
+        if fresh:
             to_embed, to_drop = tuple(sorted(self.articles)), ()
-        else:
-            entries = dict(self.old["articles"])
-            with self.stages("write"):
-                pg.remove(conn, to_drop)
-            for article_id in to_drop:
-                entries.pop(article_id)
         new: list[Article] = [self.articles[i] for i in to_embed]
         chunks = self._chunk(new) if new else []
         vectors = self._embed(new, chunks)
         with self.stages("write"):
+            if fresh:
+                pg.create(conn, self.embedder.dim)
+            pg.remove(conn, to_drop)
+            for article_id in to_drop:
+                entries.pop(article_id)
             pg.add(conn, new, chunks, vectors, {a.id: a.title for a in new})
             if self.old and not fresh and self.old.get("lexical_recipe") != mf.LEXICAL_RECIPE:
                 pg.rewrite_lexical(conn)
