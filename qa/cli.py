@@ -432,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ImportError as exc:  # an optional extra (postgres, ray) that is not installed
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `qa search ... | head` closed the pipe: not an error
         sys.stderr.close()
         return 0

@@ -220,6 +220,18 @@ def test_empty_database_and_bad_addresses_are_one_line_errors(pg_dsn: str, pg_se
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
+def test_another_model_is_refused(pg_seeds_index: str) -> None:
+    from qa.errors import IndexMismatchError
+    from qa.index.embedding import Embedder
+
+    class Other(Embedder):
+        def __init__(self) -> None:
+            self.name, self.dim, self.encoder = "other-model", 384, "fp32"
+
+    with pytest.raises(IndexMismatchError, match="index at postgresql://.* has model"):
+        load_retriever(pg_seeds_index, embedder=Other())
+
+
 def _closed_port() -> int:
     import socket
 
