@@ -188,6 +188,7 @@ def bench_size(size: int, server, embedder, query_encoder, qs: list[str]) -> lis
 def _row(size: int, store: str, kind: str, p50: float, p95: float, extra: dict) -> dict:
     row = {"passages": size, "store": store, "dense": kind}
     row |= {"p50_ms": round(p50, 1), "p95_ms": round(p95, 1)} | extra
+    row["load_avg"] = round(os.getloadavg()[0], 1)  # the machine is shared: say how busy
     print(json.dumps(row), file=sys.stderr)
     return row
 

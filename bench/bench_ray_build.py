@@ -42,6 +42,7 @@ def timed_build(archive: Path, embedder) -> dict:
         "seconds": round(seconds, 1),
         "embed_s": round(stages.get("embed", 0.0), 1),
         "passages_per_s": round(report.chunks_embedded / seconds, 1),
+        "load_avg": round(os.getloadavg()[0], 1),  # the machine is shared: say how busy
     }
 
 
@@ -70,9 +71,17 @@ def main() -> int:
     summary = {"model_load_s": round(loaded, 1), "ray_start_and_model_loads_s": round(started, 1)}
     write_json(args.out, {"articles": args.articles, "rows": rows} | summary)
     print_table(
-        ("build", "round", "passages", "seconds", "embed", "passages/s"),
+        ("build", "round", "passages", "seconds", "embed", "passages/s", "load"),
         [
-            (r["build"], r["round"], r["passages"], r["seconds"], r["embed_s"], r["passages_per_s"])
+            (
+                r["build"],
+                r["round"],
+                r["passages"],
+                r["seconds"],
+                r["embed_s"],
+                r["passages_per_s"],
+                r["load_avg"],
+            )
             for r in rows
         ],
     )
