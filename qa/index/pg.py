@@ -2,7 +2,7 @@
 
 One database holds one index::
 
-    qa_meta      one row: build (a counter), manifest (jsonb: the folder store's manifest less
+    qa_meta      one row: build (from the sequence qa_builds), manifest (jsonb: the folder store's manifest less
                  the per-article entries), BM25 totals (passages, summed lengths)
     qa_articles  id, title, date, source, path, content_hash, body
     qa_chunks    id, article_id, idx, start, end, text, date (the article's, for filters in
@@ -289,9 +289,13 @@ def publish(conn: Any, manifest: dict[str, Any]) -> int:
     passages, total = conn.execute(
         "SELECT count(*), coalesce(sum(length), 0) FROM qa_chunks"
     ).fetchone()
+    # Build numbers come from a sequence that a full rebuild does not drop, so a number
+    # never names two different contents (readers cache what they read by it).
+    conn.execute("CREATE SEQUENCE IF NOT EXISTS qa_builds")
     row = conn.execute(
-        "INSERT INTO qa_meta (build, manifest, passages, total_length) VALUES (1, %s, %s, %s) "
-        "ON CONFLICT (one) DO UPDATE SET build = qa_meta.build + 1, manifest = excluded.manifest, "
+        "INSERT INTO qa_meta (build, manifest, passages, total_length) "
+        "VALUES (nextval('qa_builds'), %s, %s, %s) "
+        "ON CONFLICT (one) DO UPDATE SET build = excluded.build, manifest = excluded.manifest, "
         "passages = excluded.passages, total_length = excluded.total_length RETURNING build",
         (json.dumps(settings, ensure_ascii=False), passages, total),
     ).fetchone()

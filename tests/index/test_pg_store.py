@@ -123,6 +123,11 @@ def test_incremental_sync_embeds_only_changes_and_keeps_bm25_statistics_exact(
     assert reader.stats.articles == 5
     again = sync_index(seeds_copy, pg_dsn, embedder=counting, progress=False)
     assert again.up_to_date and len(counting.texts) == chunks  # nothing embedded twice
+    # a full rebuild recreates the tables; the build number still only grows
+    build = _rows(pg_dsn, "SELECT build FROM qa_meta")[0][0]
+    full = sync_index(seeds_copy, pg_dsn, embedder=embedder, progress=False, full=True)
+    assert full.full_rebuild_reason and _rows(pg_dsn, "SELECT build FROM qa_meta")[0][0] > build
+    assert reader.search("Harbin ice festival", k=1)[0].article.id == "new_article"
 
 
 _KILL_BEFORE_COMMIT = """
