@@ -2,8 +2,9 @@
 
 One database holds one index::
 
-    qa_meta      one row: build (from the sequence qa_builds), manifest (jsonb: the folder store's manifest less
-                 the per-article entries), BM25 totals (passages, summed lengths)
+    qa_meta      one row: build (from the sequence qa_builds), manifest (jsonb: the folder
+                 store's manifest less the per-article entries), BM25 totals (passages,
+                 summed lengths)
     qa_articles  id, title, date, source, path, content_hash, body
     qa_chunks    id, article_id, idx, start, end, text, date (the article's, for filters in
                  SQL), length (BM25 tokens), embedding vector(dim) with an HNSW index
