@@ -10,6 +10,10 @@ the dense side exact (the product below 200,000 passages) and through HNSW (pgve
 in the database, FAISS's in the folder). Also reports the database's bytes per passage by
 table (text, vectors, BM25 postings, HNSW graph) and how long its writes and graph took.
 Writes bench/out/pg_search.json and prints a Markdown table.
+
+``--breakdown`` times the database alone, exact dense, with each side on its own
+(``mode="dense"``, ``mode="lexical"``) beside hybrid, and builds no graph: where a search's
+time goes.
 """
 
 from __future__ import annotations
@@ -71,7 +75,9 @@ def articles_of(texts: list[str]) -> tuple[list[Article], list[Chunk]]:
     return articles, chunks
 
 
-def write_database(dsn: str, texts: list[str], vectors: np.ndarray, embedder) -> dict:
+def write_database(
+    dsn: str, texts: list[str], vectors: np.ndarray, embedder, graph: bool = True
+) -> dict:
     """Write the index straight into ``dsn`` (no encoding); returns seconds and bytes."""
     articles, chunks = articles_of(texts)
     conn = pg.connect(dsn)
@@ -82,7 +88,8 @@ def write_database(dsn: str, texts: list[str], vectors: np.ndarray, embedder) ->
     timings["pg_rows_s"] = round(time.perf_counter() - t0, 1)
     t0 = time.perf_counter()
     config = ApproxConfig()
-    pg.create_hnsw(conn, config.m, config.ef_construction)
+    if graph:
+        pg.create_hnsw(conn, config.m, config.ef_construction)
     timings["pg_hnsw_s"] = round(time.perf_counter() - t0, 1)
     manifest = vector_settings(embedder, ChunkingConfig()) | search_settings()
     manifest |= {"skipped": [], "dense_index": approximate.record("flat", True, config)}
@@ -106,13 +113,13 @@ def set_dense_kind(dsn: str, kind: str) -> None:
     conn.close()
 
 
-def time_search(retriever, qs: list[str]) -> tuple[float, float]:
+def time_search(retriever, qs: list[str], mode: str = "hybrid") -> tuple[float, float]:
     for q in qs[:10]:
-        retriever.search(q, k=10)
+        retriever.search(q, k=10, mode=mode)
     samples = []
     for q in qs:
         t0 = time.perf_counter()
-        retriever.search(q, k=10)
+        retriever.search(q, k=10, mode=mode)
         samples.append(time.perf_counter() - t0)
     return percentiles(samples)
 
@@ -121,6 +128,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--breakdown", action="store_true", help="database only, by side")
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "pg_search.json"))
     args = parser.parse_args()
     embedder = load_embedder()
@@ -132,7 +140,10 @@ def main() -> int:
         server = pg_server.start(Path(tmp) / "data")
         try:
             for size in args.sizes:
-                rows += bench_size(size, server, embedder, query_encoder, qs)
+                if args.breakdown:
+                    rows += breakdown(size, server, embedder, query_encoder, qs)
+                else:
+                    rows += bench_size(size, server, embedder, query_encoder, qs)
         finally:
             server.stop()
     write_json(args.out, rows)
@@ -182,6 +193,22 @@ def bench_size(size: int, server, embedder, query_encoder, qs: list[str]) -> lis
         retriever.close()
         extra = {"write_s": written["pg_rows_s"], "graph_s": written["pg_hnsw_s"]}
         rows.append(_row(size, "postgresql", kind, p50, p95, extra | {"bytes": per_passage}))
+    return rows
+
+
+def breakdown(size: int, server, embedder, query_encoder, qs: list[str]) -> list[dict]:
+    texts = chunk_texts(size)
+    rng = np.random.default_rng(size)
+    vectors = rng.standard_normal((size, embedder.dim), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    dsn = server.create_database(f"breakdown_{size}")
+    written = write_database(dsn, texts, vectors, embedder, graph=False)
+    retriever = load_retriever(dsn, embedder=query_encoder)
+    rows = []
+    for mode in ("hybrid", "dense", "lexical"):
+        p50, p95 = time_search(retriever, qs, mode)
+        rows.append(_row(size, "postgresql", f"flat, {mode} only", p50, p95, written))
+    retriever.close()
     return rows
 
 
