@@ -71,9 +71,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--index",
-        type=Path,
-        default=Path(env("QA_INDEX_DIR", "embeddings")),
-        help="index folder, created or updated (default: %(default)s)",
+        type=index_location,
+        default=index_location(env("QA_INDEX_DIR", "embeddings")),
+        help="index folder, or a postgresql://user@host/db address (the postgres extra), "
+        "created or updated (default: %(default)s)",
     )
     parser.add_argument(
         "--auth",
@@ -325,6 +326,11 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8 is M_ARENA_MAX
     except (OSError, AttributeError):  # not glibc: nothing to limit
         pass
+
+
+def index_location(text: str) -> Path | str:
+    """An index folder, or a PostgreSQL address kept as written (a Path would fold its //)."""
+    return text if text.startswith(("postgresql://", "postgres://")) else Path(text)
 
 
 def main(argv: list[str] | None = None) -> int:

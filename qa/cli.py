@@ -29,6 +29,9 @@ examples:
   qa ask "Who visited FAW this week?" --as-of 2023-07-27
   qa chat                                   ask, follow up, /since DATE, /new, /quit
   qa index --encoder int8                   embed the archive with the int8 encoder
+  qa index --store postgresql://user@host/db   keep the index in PostgreSQL (pgvector)
+  qa index --ray                            embed on Ray workers (a local Ray, or --ray ADDRESS)
+  qa search "Huawei" --index postgresql://user@host/db
   qa eval ../shared/eval/scifact_beir --mode hybrid
   qa eval ../shared/eval/realtimeqa_2023_en --limit 135   (tune on the first half)
   qa eval ../shared/eval/realtimeqa_2023_en --offset 135  (report the second)
@@ -40,7 +43,7 @@ dates:
 
 environment:
   QA_SEEDS_DIR   archive folder (default: seeds/)
-  QA_INDEX_DIR   index folder (default: embeddings/)
+  QA_INDEX_DIR   index folder or postgresql:// address (default: embeddings/)
 """
 
 
@@ -86,7 +89,7 @@ def _index_option(p: argparse.ArgumentParser) -> None:
         "--index",
         default=_index_default(),
         metavar="DIR",
-        help="index folder (default: %(default)s; env QA_INDEX_DIR)",
+        help="index folder, or a postgresql:// address (default: %(default)s; env QA_INDEX_DIR)",
     )
 
 
@@ -136,6 +139,26 @@ def _add_index(sub: Any) -> None:
         help="archive folder of .txt/.md articles (default: %(default)s; env QA_SEEDS_DIR)",
     )
     _index_option(p)
+    p.add_argument(
+        "--store",
+        metavar="DSN",
+        help="keep the index in PostgreSQL at DSN (postgresql://user@host/db; needs the "
+        "postgres extra) instead of the --index folder",
+    )
+    p.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="embed the new and changed articles on Ray workers, each loading the model once "
+        "(no ADDRESS: a local Ray on loopback; needs ray installed)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="Ray workers with --ray (default: %(default)s)",
+    )
     p.add_argument(
         "--model",
         metavar="NAME_OR_PATH",
@@ -273,8 +296,8 @@ def _add_eval(sub: Any) -> None:
     p.add_argument(
         "--work",
         metavar="DIR",
-        help="keep the evaluation index in DIR and reuse it next time (default: a "
-        "temporary folder, deleted afterwards)",
+        help="keep the evaluation index in DIR, or in a postgresql:// database, and reuse it "
+        "next time (default: a temporary folder, deleted afterwards)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object per mode")
     _common_options(p)
@@ -282,19 +305,38 @@ def _add_eval(sub: Any) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from qa.index.build import sync_index
+    from contextlib import ExitStack
 
-    report = sync_index(
-        args.seeds,
-        args.index,
-        model=args.model,
-        encoder=args.encoder,
-        query_encoder=args.query_encoder,
-        exact=args.exact,
-        full=args.full,
-        dry_run=args.dry_run,
-        progress=not (args.quiet or args.json),
-    )
+    from qa.index.build import recorded_embedding, sync_index
+
+    location = args.store or args.index
+    with ExitStack() as stack:
+        embedder = None
+        if args.ray and not args.dry_run:
+            from qa.index.distributed import ray_embedder
+
+            model, encoder = recorded_embedding(location)
+            same = args.model is None or args.model == model
+            embedder = stack.enter_context(
+                ray_embedder(
+                    args.ray,
+                    args.workers,
+                    model=args.model or model,
+                    encoder=args.encoder or (encoder if same else None),
+                )
+            )
+        report = sync_index(
+            args.seeds,
+            location,
+            embedder=embedder,
+            model=args.model,
+            encoder=args.encoder,
+            query_encoder=args.query_encoder,
+            exact=args.exact,
+            full=args.full,
+            dry_run=args.dry_run,
+            progress=not (args.quiet or args.json),
+        )
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
         return 0
@@ -388,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ImportError as exc:  # an optional extra (postgres, ray) that is not installed
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `qa search ... | head` closed the pipe: not an error

@@ -9,6 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def _where(path: str | Path) -> str:
+    """How a message names an index: a folder as a path, a database address as given."""
+    return path if isinstance(path, str) and "://" in path else str(Path(path))
+
+
 class QAError(Exception):
     """Base class of every error this package raises on purpose."""
 
@@ -18,7 +23,8 @@ class IndexNotFoundError(QAError):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        super().__init__(f"no index at {self.path}: build one with `qa index --index {self.path}`")
+        where = _where(path)
+        super().__init__(f"no index at {where}: build one with `qa index --index {where}`")
 
 
 class IndexMismatchError(QAError):
@@ -37,10 +43,9 @@ class IndexMismatchError(QAError):
         self.what = what
         self.expected = expected
         self.found = found
-        remedy = remedy or f"rebuild it with `qa index --full --index {self.path}`"
-        super().__init__(
-            f"index at {self.path} has {what} {found!r}, expected {expected!r}: {remedy}"
-        )
+        where = _where(path)
+        remedy = remedy or f"rebuild it with `qa index --full --index {where}`"
+        super().__init__(f"index at {where} has {what} {found!r}, expected {expected!r}: {remedy}")
 
 
 class IndexDamagedError(QAError):
@@ -70,7 +75,7 @@ class IndexLockedError(QAError):
         self.path = Path(path)
         self.waited = waited
         super().__init__(
-            f"another build is running on {self.path} (waited {waited:.0f} s); "
+            f"another build is running on {_where(path)} (waited {waited:.0f} s); "
             "try again when it has finished"
         )
 
@@ -99,3 +104,15 @@ class ArticleError(QAError):
         self.path = Path(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class DatabaseError(QAError):
+    """A PostgreSQL index cannot be reached or used (server down, bad address, no pgvector).
+
+    ``location`` is the address with any password masked.
+    """
+
+    def __init__(self, location: str, reason: str) -> None:
+        self.location = location
+        self.reason = reason
+        super().__init__(f"PostgreSQL index {location}: {reason}")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from qa.app.generations import DEFAULT_LOAD_WAIT, Generations
 from qa.app.uploads import UploadLimits, check_uploads, free_name
 from qa.errors import InvalidArgumentError, QAError
+from qa.index.pg import is_database
 from qa.ingest.files import list_archive
 
 if TYPE_CHECKING:
@@ -103,7 +104,8 @@ class Archive:
         upload_limits: UploadLimits | None = None,
     ):
         self.seeds_dir = Path(seeds_dir)
-        self.index_dir = Path(index_dir)
+        # A folder, or a PostgreSQL address (kept as a string: a Path would fold its //).
+        self.index_dir: Path | str = index_dir if is_database(index_dir) else Path(index_dir)
         self.model = model
         self.upload_limits = upload_limits or UploadLimits()
         self.generations = Generations(self._remove_unused, load_wait)
@@ -199,7 +201,9 @@ class Archive:
         from qa.search.retriever import load_retriever
 
         live = self.generations.live
-        if live is not None and live.generation == current_generation(self.index_dir):
+        if live is not None and is_database(self.index_dir):
+            return  # a database retriever follows every build by itself
+        if live is not None and live.generation == current_generation(Path(self.index_dir)):
             return
         self.generations.install(load_retriever(self.index_dir))
         self.generation += 1
@@ -208,6 +212,9 @@ class Archive:
         """Remove the generations nobody holds any more (after one is closed), off the
         thread that answered the last question on it."""
         from qa.index.build import remove_unused_generations
+
+        if is_database(self.index_dir):
+            return  # a database has no generations to remove
 
         def run() -> None:
             try:

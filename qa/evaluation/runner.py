@@ -31,6 +31,7 @@ from qa.evaluation.metrics import (
     load_queries_jsonl,
 )
 from qa.index.build import sync_articles
+from qa.index.pg import is_database
 from qa.search.retriever import Retriever, load_retriever
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 def index_corpus(
     beir: BeirSet,
-    index_dir: Path,
+    index_dir: Path | str,
     model: str | None,
     progress: bool,
     encoders: tuple[str | None, str | None] = (None, None),
@@ -132,8 +133,8 @@ def run_eval(args: argparse.Namespace) -> int:
     beir = BeirSet(beir.name, beir.corpus, kept, beir.qrels)
     modes = ["hybrid", "dense", "lexical"] if args.mode == "all" else [args.mode]
     with ExitStack() as stack:
-        work = (
-            Path(args.work)
+        work: Path | str = (
+            (args.work if is_database(args.work) else Path(args.work))
             if args.work
             else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qa-eval-")))
         )

@@ -24,7 +24,7 @@ import numpy as np
 
 from qa import __version__
 from qa.errors import IndexLockedError
-from qa.index import approximate, integrity, leases, store
+from qa.index import approximate, integrity, leases, pg, store
 from qa.index import manifest as mf
 from qa.index.approximate import ApproxConfig
 from qa.index.embedding import (
@@ -185,30 +185,53 @@ def sync_articles(
     lock_timeout: float = 300.0,
     source: str = "",
 ) -> BuildReport:
-    """``sync_index`` for articles already in memory (an evaluation corpus, say)."""
-    index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
+    """``sync_index`` for articles already in memory (an evaluation corpus, say).
+
+    ``index_dir`` may be a PostgreSQL address (``postgresql://...``): the same sync then runs
+    in one transaction of that database (``qa.index.pg_build``).
+    """
     notes = () if articles else (f"the archive {source or 'given'} has no articles to index",)
     for note in notes:
         logger.warning("%s", note)
+    args = (
+        articles,
+        (tuple(skipped), tuple(warnings)),
+        model,
+        (encoder, query_encoder),
+        (exact, approx),
+        full,
+        dry_run,
+        progress,
+        embedder,
+        chunking,
+        source,
+    )
+    if isinstance(index_dir, str) and pg.is_database(index_dir):
+        from qa.index.pg_build import sync_database
+
+        report = sync_database(index_dir, lock_timeout, *args)
+        return replace(report, notes=report.notes + notes)
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
     with _lock(index_dir, lock_timeout):
-        report = _Build(
-            articles,
-            index_dir,
-            (tuple(skipped), tuple(warnings)),
-            model,
-            (encoder, query_encoder),
-            (exact, approx),
-            full,
-            dry_run,
-            progress,
-            embedder,
-            chunking,
-            source,
-        ).run()
+        report = _Build(index_dir, *args).run()
         if not dry_run:
             leases.remove_unused(index_dir)
     return replace(report, notes=report.notes + notes)
+
+
+def recorded_embedding(index_dir: str | Path) -> tuple[str | None, str | None]:
+    """(model, document encoder) the live index was built with; (None, None) when there is
+    none (or it cannot be read): what an embedder made outside the build must match."""
+    if isinstance(index_dir, str) and pg.is_database(index_dir):
+        from qa.index.pg_build import recorded_manifest
+
+        manifest = recorded_manifest(index_dir)
+    else:
+        manifest = integrity.inspect(Path(index_dir)).manifest
+    if not manifest:
+        return None, None
+    return manifest["model"]["name"], mf.encoder_of(manifest)
 
 
 def remove_unused_generations(index_dir: str | Path) -> list[str]:
@@ -264,8 +287,8 @@ class _Build:
 
     def __init__(
         self,
-        articles: Sequence[Article],
         index_dir: Path,
+        articles: Sequence[Article],
         skipped: tuple[tuple[Skipped, ...], tuple[Skipped, ...]],
         model: str | None,
         encoders: tuple[str | None, str | None],
@@ -285,7 +308,7 @@ class _Build:
         self.dry_run = dry_run
         self.progress = progress
         self.source = source
-        live = integrity.inspect(index_dir)
+        live = self._inspect()
         self.damage = live.damage
         if live.damage:
             logger.warning("the index at %s is damaged (%s): rebuilding it", index_dir, live.damage)
@@ -305,6 +328,10 @@ class _Build:
         self.exact = dense[0] if dense[0] is not None else bool(recorded.get("exact", False))
         self.approx = dense[1] or ApproxConfig()
         self.dense_kind = "flat"
+
+    def _inspect(self) -> integrity.Inspection:
+        """The live index as this build finds it."""
+        return integrity.inspect(self.index_dir)
 
     def _dense_record(self, n_passages: int) -> dict[str, Any]:
         kind = approximate.kind_for(n_passages, self.exact, self.approx)

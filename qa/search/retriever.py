@@ -19,7 +19,7 @@ import numpy as np
 
 from qa.config import FUSIONS, MODES, RetrievalConfig
 from qa.errors import IndexMismatchError, InvalidArgumentError
-from qa.index import approximate, integrity, store
+from qa.index import approximate, integrity, pg, store
 from qa.index.embedding import (
     DEFAULT_QUERY_ENCODER,
     Embedder,
@@ -60,6 +60,10 @@ def load_retriever(
 ) -> Retriever:
     """Open the live index in ``index_dir`` with the model recorded in its manifest.
 
+    ``index_dir`` may also be a PostgreSQL address (``postgresql://user@host/db``, the
+    ``postgres`` extra): the retriever then reads that database (``qa.search.pg_retriever``),
+    searching with the same fusion, priors and answering.
+
     Questions are embedded by the manifest's ``query_encoder`` (int8 on onnxruntime for the
     default model, with no torch import; fp32 otherwise) unless ``embedder`` or
     ``query_encoder`` says otherwise. The retriever holds a lease on the generation it reads,
@@ -71,6 +75,10 @@ def load_retriever(
         IndexMismatchError: the index is of another format, its BM25 side was built with
             another tokenizer, or ``embedder`` is another model.
     """
+    if isinstance(index_dir, str) and pg.is_database(index_dir):
+        from qa.search.pg_retriever import open_database
+
+        return open_database(index_dir, embedder, query_encoder)
     index_dir = Path(index_dir)
     gen, manifest, lease = integrity.open_live(index_dir)
     try:
@@ -98,6 +106,19 @@ def _open(
     embedder: Embedder | None,
     query_encoder: str | None,
 ) -> Retriever:
+    embedder = checked_embedder(index_dir, manifest, embedder, query_encoder)
+    with integrity.damage_as_error(index_dir, manifest):
+        return Retriever(index_dir, gen, manifest, embedder)
+
+
+def checked_embedder(
+    index_dir: Path | str,
+    manifest: dict[str, Any],
+    embedder: Embedder | None,
+    query_encoder: str | None,
+) -> Embedder:
+    """The question embedder for an index whose manifest is ``manifest``, once the index is
+    known to be readable by this version (format, BM25 recipe) and of the embedder's model."""
     if manifest.get("format_version") != store.FORMAT_VERSION:
         raise IndexMismatchError(
             index_dir, "format version", store.FORMAT_VERSION, manifest.get("format_version")
@@ -120,8 +141,7 @@ def _open(
             f"{embedder.name} ({embedder.dim}-d)",
             f"{recorded['name']} ({recorded['dimension']}-d)",
         )
-    with integrity.damage_as_error(index_dir, manifest):
-        return Retriever(index_dir, gen, manifest, embedder)
+    return embedder
 
 
 def _read_dense(gen: Path, manifest: dict[str, Any]) -> tuple[Any, Any]:
@@ -154,8 +174,13 @@ class Retriever:
         self.dense, self._exact_view = _read_dense(gen, manifest)
         self.lexical = LexicalIndex.load(gen / store.LEXICAL)
         self.table = store.ChunkTable(gen / store.TABLE)
-        self.metas: dict[str, ArticleMeta] = self.table.metas()
+        self._metas: dict[str, ArticleMeta] = self.table.metas()
         self._load_chunk_arrays()
+
+    @property
+    def metas(self) -> dict[str, ArticleMeta]:
+        """Every article's title, date, source and path, by id."""
+        return self._metas
 
     def _load_chunk_arrays(self) -> None:
         """Per chunk, aligned with ``lexical.ids`` (sorted ids): its article's date and source."""
@@ -311,7 +336,8 @@ class Retriever:
         }
         return replace(self.config, **{a: v for a, v in changes.items() if v is not None})
 
-    def _mask(self, when: _Dates, sources: Sequence[str] | None) -> np.ndarray | None:
+    def _mask(self, when: _Dates, sources: Sequence[str] | None) -> Any:
+        """The hard filters of a search (here a boolean array over ``ids``; None: none)."""
         masks = []
         explicit = when.explicit
         if explicit and (explicit.since or explicit.until):
@@ -335,7 +361,7 @@ class Retriever:
         sources: Sequence[str] | None,
     ) -> list[Hit]:
         mask = self._mask(when, sources)
-        if mask is not None and not mask.any():
+        if isinstance(mask, np.ndarray) and not mask.any():
             return []
         n = max(config.candidates, 3 * k)
         dense = self._dense(query, n, mask) if config.mode != "lexical" else {}
@@ -349,7 +375,7 @@ class Retriever:
         if config.context_weight:
             fused = with_context(fused, self._articles_of(fused), config.context_weight)
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: max(3 * k, 30)]
-        chunks = self.table.chunks([int(i) for i in ranked])
+        chunks = self._chunks([int(i) for i in ranked])
         scores = self._boost(query, ranked, fused, chunks, config, when)
         ranked.sort(key=scores.__getitem__, reverse=True)
         texts = {i: chunks[i].text for i in ranked}
@@ -387,17 +413,20 @@ class Retriever:
         positions = np.searchsorted(self.ids, ids)
         unknown = np.isnan(self._cjk[positions])
         if unknown.any():
-            texts = self.table.chunks([int(i) for i in ids[unknown]])
+            texts = self._chunks([int(i) for i in ids[unknown]])
             for i, p in zip(ids[unknown], positions[unknown]):
                 self._cjk[p] = chinese.cjk_share(texts[int(i)].text)
         return {int(i): float(self._cjk[p]) for i, p in zip(ids, positions)}
+
+    def _chunks(self, ids: Sequence[int]) -> dict[int, Chunk]:
+        return self.table.chunks(ids)
 
     def _articles_of(self, chunk_ids: Iterable[int]) -> dict[int, str]:
         ids = np.fromiter(chunk_ids, dtype=np.int64)
         positions = np.searchsorted(self.ids, ids)
         return {int(i): self.article_of[p] for i, p in zip(ids, positions)}
 
-    def _dense(self, query: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
+    def _dense(self, query: str, n: int, mask: Any) -> dict[int, float]:
         import faiss
 
         if self.dense.ntotal == 0:
@@ -421,7 +450,7 @@ class Retriever:
             faiss.omp_set_num_threads(threads)
         return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i != -1}
 
-    def _lexical(self, query: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
+    def _lexical(self, query: str, n: int, mask: Any) -> dict[int, float]:
         scores = self.lexical.scores(query, mask)
         if len(scores) == 0:
             return {}
@@ -486,7 +515,7 @@ class Retriever:
         )
 
 
-def _resync_hint(index_dir: Path, manifest: dict[str, Any]) -> str:
+def _resync_hint(index_dir: Path | str, manifest: dict[str, Any]) -> str:
     """How to bring an index's BM25 side up to date: sync it again with what it was built from."""
     source = str(manifest.get("source", ""))
     if source.startswith("beir:"):

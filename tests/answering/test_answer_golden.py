@@ -89,6 +89,13 @@ NOT_IN_SEEDS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def retriever(any_retriever):
+    """These golden tests run on each store: the folder, then PostgreSQL (skipped, saying
+    why, only when no PostgreSQL server can start)."""
+    return any_retriever
+
+
 def check_contract(reply: Answer, retriever) -> None:  # type: ignore[no-untyped-def]
     """Every [n] exists; its excerpt is body[start:end] and contains the sentence verbatim;
     citations are numbered 1..N in order of first use (see qa.answering.citations)."""

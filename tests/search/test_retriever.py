@@ -45,6 +45,13 @@ GOLDEN = [
 ]
 
 
+@pytest.fixture(scope="session")
+def retriever(any_retriever):
+    """These golden tests run on each store: the folder, then PostgreSQL (skipped, saying
+    why, only when no PostgreSQL server can start)."""
+    return any_retriever
+
+
 @pytest.mark.parametrize(("question", "article"), GOLDEN)
 def test_golden_question_names_its_article_first(retriever, question: str, article: str) -> None:
     hits = retriever.search(question, k=3)
@@ -221,7 +228,8 @@ def test_round_trip_same_results(seeds_index: Path, retriever, embedder) -> None
         assert first == second
 
 
-def test_background_is_the_mean_similarity_to_every_chunk(retriever, embedder) -> None:
+def test_background_is_the_mean_similarity_to_every_chunk(folder_retriever, embedder) -> None:
+    retriever = folder_retriever
     vectors = np.stack([retriever.dense.reconstruct(int(i)) for i in retriever.ids])
     question = embedder.encode(["Who held talks with Xu Zhijun?"], show_progress=False)[0]
     expected = float(np.mean(vectors @ question))

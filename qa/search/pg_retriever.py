@@ -1,0 +1,177 @@
+"""A ``Retriever`` over a PostgreSQL index: the same search, fusion, priors and answers;
+only the lookups differ (``qa.index.pg_read``).
+
+A folder index is immutable once published, so a retriever holds one generation. A
+database changes in place, so this one follows it: each search reads one snapshot, and when a
+build has committed since the last search, the article table it keeps in memory (titles and
+dates for the priors) is read again in that snapshot. Several processes can serve one
+database; none needs to be told of a build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.config import RetrievalConfig
+from qa.errors import InvalidArgumentError
+from qa.index.embedding import Embedder, VectorCache
+from qa.index.pg_read import Reader, Scope
+from qa.ingest import chinese
+from qa.ingest.articles import Skipped
+from qa.models import Article, ArticleMeta, Chunk, Hit
+from qa.search.retriever import IndexStats, Retriever, _Dates, checked_embedder
+
+DEFAULT_EF_SEARCH = 64
+
+
+def open_database(
+    dsn: str, embedder: Embedder | None = None, query_encoder: str | None = None
+) -> DatabaseRetriever:
+    """Open the index in the database at ``dsn`` (see ``load_retriever``)."""
+    reader = Reader(dsn)
+    try:
+        _, manifest, _, _ = reader.state()
+        embedder = checked_embedder(reader.where, manifest, embedder, query_encoder)
+        return DatabaseRetriever(reader, manifest, embedder)
+    except BaseException:
+        reader.close()
+        raise
+
+
+@dataclass(frozen=True)
+class _View:
+    """What a search needs besides the rankings, as of one build."""
+
+    build: int
+    metas: dict[str, ArticleMeta]
+    newest_date: dt.date | None
+    passages: int
+    total_length: int
+
+
+class DatabaseRetriever(Retriever):
+    """Searches the index in a PostgreSQL database; safe to share between threads."""
+
+    def __init__(self, reader: Reader, manifest: dict[str, Any], embedder: Embedder) -> None:
+        self.lease = None
+        self.reader = reader
+        self.index_dir = Path(reader.where)  # for messages only
+        self.manifest = manifest
+        self.embedder = embedder
+        self.vector_cache = VectorCache()  # sentences answers embedded (by ``embedder``)
+        known = RetrievalConfig.__dataclass_fields__
+        self.config = RetrievalConfig(
+            **{k: v for k, v in manifest.get("retrieval", {}).items() if k in known}
+        )
+        recorded = manifest.get("dense_index") or {}
+        self.exact = recorded.get("kind") != "hnsw"
+        self.ef_search = int(recorded.get("ef_search", DEFAULT_EF_SEARCH))
+        self._local = threading.local()
+        self._latest = self._read_view()
+
+    @property
+    def generation(self) -> str:  # type: ignore[override]
+        """The build this retriever last read (the app names it in its log)."""
+        return f"{self.reader.where}#{self._view.build}"
+
+    def _read_view(self) -> _View:
+        with self.reader.snapshot():
+            build, _, passages, total = self.reader.state()
+            latest = getattr(self, "_latest", None)
+            if latest is not None and latest.build == build:
+                return latest
+            metas = self.reader.metas()
+        days = [m.date for m in metas.values() if m.date]
+        view = _View(build, metas, max(days) if days else None, passages, total)
+        self._latest = view
+        return view
+
+    @property
+    def _view(self) -> _View:
+        view: _View | None = getattr(self._local, "view", None)
+        return view if view is not None else self._read_view()
+
+    @property
+    def metas(self) -> dict[str, ArticleMeta]:
+        return self._view.metas
+
+    @property
+    def newest_date(self) -> dt.date | None:
+        return self._view.newest_date
+
+    @cached_property
+    def centroid(self) -> np.ndarray:
+        return self.reader.centroid(self.embedder.dim)
+
+    def close(self) -> None:
+        self.reader.close()
+
+    @property
+    def stats(self) -> IndexStats:
+        view = self._view
+        skipped = tuple(Skipped(s["path"], s["reason"]) for s in self.manifest.get("skipped", []))
+        built = self.manifest.get("built_at", "")
+        model = self.manifest["model"]["name"]
+        return IndexStats(len(view.metas), view.passages, model, built, skipped, view.newest_date)
+
+    def get_article(self, article_id: str) -> Article:
+        article = self.reader.article(article_id)
+        if article is None:
+            raise InvalidArgumentError(f"no article {article_id!r} in the index")
+        return article
+
+    def chunks_of(self, article_id: str) -> list[Chunk]:
+        return self.reader.chunks_of(article_id)
+
+    # -- the storage side of ``Retriever._search`` ------------------------------------------
+
+    def _search(
+        self,
+        query: str,
+        k: int,
+        config: RetrievalConfig,
+        when: _Dates,
+        sources: Sequence[str] | None,
+    ) -> list[Hit]:
+        with self.reader.snapshot():
+            self._local.view = self._read_view()
+            try:
+                return super()._search(query, k, config, when, sources)
+            finally:
+                self._local.view = None
+
+    def _mask(self, when: _Dates, sources: Sequence[str] | None) -> Scope | None:
+        explicit = when.explicit
+        since = explicit.since if explicit else None
+        until = explicit.until if explicit else None
+        if since is None and until is None and when.as_of is None and sources is None:
+            return None
+        return Scope(since, until, when.as_of, None if sources is None else tuple(sources))
+
+    def _dense(self, query: str, n: int, mask: Any) -> dict[int, float]:
+        if self._view.passages == 0:
+            return {}
+        vector = self.embedder.encode([query], show_progress=False)[0]
+        return self.reader.dense(vector, n, mask, exact=self.exact, ef_search=self.ef_search)
+
+    def _lexical(self, query: str, n: int, mask: Any) -> dict[int, float]:
+        view = self._view
+        return self.reader.lexical(query, n, mask, view.passages, view.total_length)
+
+    def _chunks(self, ids: Sequence[int]) -> dict[int, Chunk]:
+        return self.reader.chunks(ids)
+
+    def _cjk_shares(self, chunk_ids: Iterable[int]) -> dict[int, float]:
+        ids = [int(i) for i in chunk_ids]
+        return {i: chinese.cjk_share(c.text) for i, c in self._chunks(ids).items()}
+
+    def _articles_of(self, chunk_ids: Iterable[int]) -> dict[int, str]:
+        return self.reader.articles_of(list(chunk_ids))
