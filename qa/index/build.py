@@ -373,6 +373,11 @@ class _Build:
         old = self.old
         if old is None or integrity.FILES not in old:
             return False
+        return self._records_match(old)
+
+    def _records_match(self, old: dict[str, Any]) -> bool:
+        """``old`` (a manifest) has the skipped files, warnings, encoders, dense index and
+        search settings this build would record."""
         expected = {
             "skipped": mf.skips(self.skipped),
             "warnings": mf.skips(self.warnings),
