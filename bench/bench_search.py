@@ -4,8 +4,11 @@
 
 Chunk texts are real passages from ../shared/eval (cut to ~120 words, repeated with small
 variations at the larger sizes), so BM25 posting lists have realistic lengths. Vectors are the
-real model's for the smallest size; for the larger ones they are random unit vectors: an exact
-flat index costs the same whatever the numbers are. Queries are real questions from xquad_en and
+real model's for the smallest size; for the larger ones they are random unit vectors (an exact
+flat index costs the same whatever the numbers are), or with ``--noise SIGMA`` the smallest
+size's real vectors repeated with Gaussian noise of that norm and normalised again, which an
+HNSW graph sees as real data (random vectors are its worst case); its recall@10 against the
+exact scan is then reported too. Queries are real questions from xquad_en and
 rgb_en_fact. Also times FAISS alone, flat against IVF (approximate), to show where an
 approximate index takes over. Prints a table and writes bench/out/search.json.
 
@@ -83,9 +86,10 @@ def questions(n: int) -> list[str]:
 
 def build_generation(
     index_dir: Path, texts: list[str], vectors: np.ndarray, embedder, approx: ApproxConfig | None
-) -> str:
+) -> tuple[str, object, object]:
     """Write a live generation straight from texts and vectors (no chunking, no encoding);
-    with an HNSW graph when ``approx`` says the size calls for one. Returns the index kind."""
+    with an HNSW graph when ``approx`` says the size calls for one. Returns the index kind,
+    the exact index and the graph (or None)."""
     gen = store.new_generation(index_dir)
     table = store.ChunkTable(gen / store.TABLE, writable=True)
     day0 = dt.date(2019, 1, 1)
@@ -118,9 +122,11 @@ def build_generation(
     dense.add_with_ids(vectors, np.array([c.id for c in chunks], dtype=np.int64))
     store.write_dense(gen, dense)
     kind = approximate.kind_for(len(texts), approx is None, approx or ApproxConfig())
+    graph = None
     if kind == "hnsw" and approx is not None:
         t0 = time.perf_counter()
-        approximate.write(gen, approximate.from_exact(dense, approx))
+        graph = approximate.from_exact(dense, approx)
+        approximate.write(gen, graph)
         print(f"HNSW graph of {len(texts)} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     ids_sorted = sorted(c.id for c in chunks)
     by_id = {c.id: c.text for c in chunks}
@@ -140,7 +146,7 @@ def build_generation(
     )
     store.write_manifest(gen, manifest)
     store.publish(index_dir, gen)
-    return kind
+    return kind, dense, graph
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -157,6 +163,27 @@ def time_search(retriever, qs: list[str]) -> tuple[float, float]:
         retriever.search(q, k=10)
         samples.append(time.perf_counter() - t0)
     return percentiles(samples)
+
+
+def noisy_copies(real: np.ndarray, size: int, sigma: float) -> np.ndarray:
+    """``size`` unit vectors: ``real`` repeated, each copy moved by noise of norm ~``sigma``."""
+    rng = np.random.default_rng(size)
+    out = np.empty((size, real.shape[1]), dtype=np.float32)
+    step = 100_000
+    for start in range(0, size, step):
+        n = min(step, size - start)
+        base = real[np.arange(start, start + n) % len(real)]
+        noise = rng.standard_normal(base.shape, dtype=np.float32) * (sigma / np.sqrt(base.shape[1]))
+        block = base + noise
+        out[start : start + n] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def hnsw_recall(exact: object, graph: object, queries: np.ndarray) -> float:
+    """recall@10 of the product's HNSW graph (its build and efSearch) against the exact scan."""
+    _, truth = exact.search(queries, 10)  # type: ignore[attr-defined]
+    _, found = graph.search(queries, 10)  # type: ignore[attr-defined]
+    return round(float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)])), 3)
 
 
 def time_faiss(vectors: np.ndarray, queries: np.ndarray) -> dict[str, float]:
@@ -210,6 +237,14 @@ def main() -> int:
         help="query encoders to time, comma-separated (default: %(default)s)",
     )
     parser.add_argument("--approximate", action="store_true", help="HNSW from the threshold")
+    parser.add_argument(
+        "--noise",
+        type=float,
+        metavar="SIGMA",
+        help="larger sizes: the real vectors repeated with noise of norm SIGMA (e.g. 0.3), "
+        "not random ones",
+    )
+    parser.add_argument("--skip-ivf", action="store_true", help="do not train the IVF index")
     parser.add_argument("--min-passages", type=int, help="threshold for --approximate")
     args = parser.parse_args()
     approx = None
@@ -219,6 +254,7 @@ def main() -> int:
     encoders = args.query_encoders.split(",")
     qs = questions(args.queries)
     rows = []
+    real = np.zeros((1, embedder.dim), dtype=np.float32)  # the smallest size's, once embedded
     for size in args.sizes:
         texts = chunk_texts(size)
         if size == min(args.sizes) and args.vectors_from:
@@ -227,13 +263,17 @@ def main() -> int:
             t0 = time.perf_counter()
             vectors = embedder.encode(texts, batch_size=64, show_progress=True)
             print(f"embedded {size} chunks in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        elif args.noise:
+            vectors = noisy_copies(real, size, args.noise)
         else:
             rng = np.random.default_rng(size)
             vectors = rng.standard_normal((size, embedder.dim), dtype=np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        if size == min(args.sizes):
+            real = vectors
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            kind = build_generation(Path(tmp), texts, vectors, embedder, approx)
+            kind, exact, graph = build_generation(Path(tmp), texts, vectors, embedder, approx)
             built = time.perf_counter() - t0
             timed = {}
             for encoder in encoders:
@@ -242,9 +282,13 @@ def main() -> int:
                 loaded = time.perf_counter() - t0
                 timed[encoder] = (*time_search(retriever, qs), loaded)
                 retriever.close()
-        faiss_times = time_faiss(vectors, embedder.encode(qs[:100]))
-        if size != min(args.sizes):  # random vectors have no clusters: recall meaningless
+        query_vectors = embedder.encode(qs[:100])
+        faiss_times = {} if args.skip_ivf else time_faiss(vectors, query_vectors)
+        if size != min(args.sizes) and not args.noise:  # random vectors: recall meaningless
             faiss_times["ivf_recall@10"] = None
+        if graph is not None:
+            faiss_times["hnsw_recall@10"] = hnsw_recall(exact, graph, query_vectors)
+        del exact, graph
         for encoder, (p50, p95, loaded) in timed.items():
             row = {
                 "chunks": size,
@@ -269,6 +313,7 @@ def main() -> int:
         "FAISS flat p50",
         "FAISS IVF p50",
         "IVF recall@10",
+        "HNSW recall@10",
         "index load",
     )
     print_table(
@@ -281,9 +326,10 @@ def main() -> int:
                 r["index"],
                 f"{r['p50_ms']} ms",
                 f"{r['p95_ms']} ms",
-                f"{r['faiss_flat_p50_ms']} ms",
-                f"{r['faiss_ivf_p50_ms']} ms",
-                r["ivf_recall@10"],
+                f"{r.get('faiss_flat_p50_ms', '-')} ms",
+                f"{r.get('faiss_ivf_p50_ms', '-')} ms",
+                r.get("ivf_recall@10"),
+                r.get("hnsw_recall@10"),
                 f"{r['load_s']} s",
             )
             for r in rows

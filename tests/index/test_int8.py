@@ -13,7 +13,8 @@ import pytest
 
 from qa.index.build import sync_index
 from qa.index.embedding import effective_encoder, load_embedder
-from qa.index.int8 import Int8Embedder
+from qa.index.int8 import Int8Embedder, load_int8_embedder
+from qa.index.int8_prepare import RECIPE, fast_model_path, prepare_fast_model
 from qa.index.store import current_generation
 from qa.search.retriever import load_retriever
 
@@ -25,9 +26,31 @@ QUESTIONS = [p.values[0] if hasattr(p, "values") else p[0] for p in GOLDEN]
 HEAVY = ("torch", "sentence_transformers", "transformers")
 
 
-@pytest.fixture(scope="module")
-def int8():
-    return load_embedder(encoder="int8")
+@pytest.fixture(scope="session")
+def fused_cache(tmp_path_factory) -> Path:
+    """A cache folder where ``qa prepare`` has built the fused int8 graph (once a session)."""
+    folder = tmp_path_factory.mktemp("qa-cache")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("QA_CACHE_DIR", str(folder))
+        prepare_fast_model()
+    return folder
+
+
+@pytest.fixture(scope="module", params=["package", "fused"])
+def int8(request, tmp_path_factory):
+    """The int8 encoder on each graph: the package's file, and the one `qa prepare` makes."""
+    folder = (
+        request.getfixturevalue("fused_cache")
+        if request.param == "fused"
+        else tmp_path_factory.mktemp("empty-cache")
+    )
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("QA_CACHE_DIR", str(folder))
+        load_int8_embedder.cache_clear()
+        embedder = load_embedder(encoder="int8")
+        assert embedder.graph == request.param
+        yield embedder
+    load_int8_embedder.cache_clear()  # later tests load whatever this machine has prepared
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +72,10 @@ def test_int8_embeds_as_the_fp32_model_does(embedder, int8) -> None:
     fp32, quantised = embedder.encode(texts), int8.encode(texts)
     assert quantised.dtype == np.float32 and quantised.shape == (4, 384)
     assert np.allclose(np.linalg.norm(quantised, axis=1), 1.0, atol=1e-5)
-    assert (fp32 * quantised).sum(axis=1).min() > 0.99  # the long text is cut at 256 as well
+    # The long text is cut at 256 as well. The fused graph also quantises activations: texts
+    # agree to 0.99, the empty one ([CLS] [SEP] only) to 0.975.
+    cosines = (fp32 * quantised).sum(axis=1)
+    assert cosines[:3].min() > 0.99 and cosines[3] > (0.99 if int8.graph == "package" else 0.97)
     assert [int8.count_tokens(t) for t in texts] == [embedder.count_tokens(t) for t in texts]
     assert int8.encode([]).shape == (0, 384)
 
@@ -73,6 +99,31 @@ def test_int8_documents_give_the_same_top_hit(tmp_path, retriever, int8) -> None
             assert top.chunk_id == retriever.search(question, 1)[0].chunk_id, question
     finally:
         int8_index.close()
+
+
+def test_prepare_keeps_the_fused_graph_and_builds_it_once(fused_cache, monkeypatch) -> None:
+    monkeypatch.setenv("QA_CACHE_DIR", str(fused_cache))
+    path = fast_model_path()
+    assert path == fused_cache / f"{RECIPE}.onnx" and path.is_file()
+    assert [p.name for p in fused_cache.iterdir()] == [path.name]  # no work files left behind
+    built = path.stat().st_mtime_ns
+    assert prepare_fast_model() == path and path.stat().st_mtime_ns == built
+
+
+def test_the_fused_graph_computes_in_int8(fused_cache) -> None:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(fused_cache / f"{RECIPE}.onnx"))
+    ops = {node.op_type for node in _graph_nodes(fused_cache / f"{RECIPE}.onnx")}
+    assert {"MatMulInteger", "DynamicQuantizeLinear"} <= ops or "QAttention" in ops, ops
+    assert {"IsNaN", "Where"}.isdisjoint(ops)  # the masking of the exported attention is gone
+    assert [i.name for i in session.get_inputs()][:2] == ["input_ids", "attention_mask"]
+
+
+def _graph_nodes(path: Path) -> list:
+    import onnx
+
+    return list(onnx.load(str(path)).graph.node)
 
 
 def test_changing_the_document_encoder_re_embeds_everything(seeds_copy, tmp_path, embedder):
