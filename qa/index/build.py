@@ -37,7 +37,7 @@ from qa.index.embedding import (
     encode_with_progress,
     load_embedder,
 )
-from qa.index.lexical import LexicalIndex
+from qa.index.lexical import LexicalIndex, chunk_headings, chunk_text
 from qa.index.stages import Stages
 from qa.ingest.articles import Skipped, scan_archive
 from qa.ingest.chunking import ChunkingConfig, chunk_article
@@ -512,10 +512,10 @@ class _Build:
 
     def _write_lexical(self, gen: Path, table: store.ChunkTable) -> None:
         titles = {a: m.title for a, m in table.metas().items()}
-        ids, texts = [], []
-        for chunk_id, article_id, _, text in table.chunk_rows():
-            ids.append(chunk_id)
-            texts.append(f"{titles[article_id]}\n{text}")
+        rows = table.chunk_starts()
+        headings = chunk_headings(table.numbered_bodies(), [(a, s) for _, a, s, _ in rows])
+        ids = [chunk_id for chunk_id, *_ in rows]
+        texts = [chunk_text(titles[a], text, headings.get((a, s), "")) for _, a, s, text in rows]
         folder = gen / store.LEXICAL
         folder.mkdir()
         LexicalIndex.build(texts, np.array(ids, dtype=np.int64)).save(folder)

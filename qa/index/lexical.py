@@ -9,6 +9,11 @@ number or ordinal word from two to twenty ("fourth", "twelve") and an ordinal in
 "season 4" then matches "the fourth season", "14th" matches "fourteenth". A quarter or half of a
 year also gives one token however it is written: "Q3", "the third quarter", "third-quarter" and
 "三季度" all match as "q3", the way business news writes them in turn.
+
+What BM25 indexes for a chunk (``chunk_text``, ``manifest.LEXICAL_RECIPE``) is its article's
+title, the headings of the numbered clause of a Chinese text that it starts inside (第三章 充电设施
+补贴 第十三条, when they stand in the text before the chunk) and the chunk's own text, so a
+question naming a clause's number finds its body in a later chunk too.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import itertools
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from qa.ingest import chinese
+from qa.ingest.sentences import enclosing_headings
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +103,35 @@ def _import_bm25s() -> Any:
 
     logging.getLogger("bm25s").setLevel(logging.NOTSET)
     return bm25s
+
+
+CLAUSE_REACH = 1000  # characters after its number that a chunk still counts as in an article
+
+
+def chunk_text(title: str, text: str, heading: str = "") -> str:
+    """The text BM25 indexes for a chunk: title, clause heading (see ``clause_headings``), text."""
+    return f"{title}\n{heading}\n{text}" if heading else f"{title}\n{text}"
+
+
+def clause_headings(body: str, starts: list[int]) -> list[str]:
+    """The headings of the numbered clauses that chunks starting at ``starts`` of ``body`` start
+    inside and do not show ("" for none): the chapter's title line and the article's number."""
+    return enclosing_headings(body, starts, CLAUSE_REACH)
+
+
+def chunk_headings(
+    bodies: Iterable[tuple[str, str]], chunks: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], str]:
+    """The clause headings (``clause_headings``) of chunks given as (article id, start), for the
+    articles of (article id, body) ``bodies``; a chunk of any other article has none."""
+    starts: dict[str, list[int]] = {}
+    for article_id, start in chunks:
+        starts.setdefault(article_id, []).append(start)
+    headings: dict[tuple[str, int], str] = {}
+    for article_id, body in bodies:
+        at = starts.get(article_id, [])
+        headings.update(((article_id, s), h) for s, h in zip(at, clause_headings(body, at)) if h)
+    return headings
 
 
 def tokenize(text: str) -> list[str]:

@@ -21,7 +21,7 @@ from qa.ingest.chunking import ChunkingConfig
 from qa.models import Article, Chunk
 
 EMBED_RECIPE = "title-prefix-v1"  # what text is embedded for a chunk; see embedding.embed_text
-LEXICAL_RECIPE = "title+chunk-v5"  # what BM25 indexes for a chunk; a change rewrites BM25 only
+LEXICAL_RECIPE = "title+clause+chunk-v6"  # lexical.chunk_text; a change rewrites BM25 only
 
 Diff = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from qa.errors import DatabaseError
-from qa.index.lexical import tokenize
+from qa.index.lexical import chunk_headings, chunk_text, tokenize
 from qa.models import Article, Chunk
 
 logger = logging.getLogger(__name__)
@@ -214,8 +214,11 @@ def add(
 ) -> None:
     """Insert articles, their chunks with vectors, and the chunks' BM25 postings (COPY).
 
-    What BM25 indexes for a chunk is its article's title and its text (``LEXICAL_RECIPE``).
+    What BM25 indexes for a chunk is ``lexical.chunk_text`` (``LEXICAL_RECIPE``).
     """
+    headings = chunk_headings(
+        ((a.id, a.body) for a in articles), [(c.article_id, c.start) for c in chunks]
+    )
     dates = {a.id: a.date for a in articles}
     with conn.cursor().copy(
         "COPY qa_articles (id, title, date, source, path, content_hash, body) FROM STDIN"
@@ -226,7 +229,8 @@ def add(
     postings: list[tuple[str, int, int]] = []
     lengths: list[int] = []
     for c in chunks:
-        tokens = Counter(tokenize(f"{titles[c.article_id]}\n{c.text}"))
+        heading = headings.get((c.article_id, c.start), "")
+        tokens = Counter(tokenize(chunk_text(titles[c.article_id], c.text, heading)))
         tokens.pop("", None)
         lengths.append(max(sum(tokens.values()), 1))  # bm25s: an empty text is one "" token
         df.update(tokens.keys())
@@ -255,13 +259,17 @@ def rewrite_lexical(conn: Any) -> None:
     """Rebuild every posting and length from the stored chunk texts (a new ``LEXICAL_RECIPE``)."""
     conn.execute("TRUNCATE qa_postings, qa_terms")
     rows = conn.execute(
-        "SELECT c.id, a.title, c.text FROM qa_chunks c JOIN qa_articles a ON a.id = c.article_id"
+        "SELECT c.id, a.title, c.text, c.article_id, c.start FROM qa_chunks c "
+        "JOIN qa_articles a ON a.id = c.article_id"
     ).fetchall()
+    bodies = conn.execute("SELECT id, body FROM qa_articles WHERE body LIKE '%%第%%'")
+    headings = chunk_headings(bodies, [(r[3], r[4]) for r in rows])
     df: Counter[str] = Counter()
     ids, lengths = [], []
     with conn.cursor().copy("COPY qa_postings (term, chunk_id, tf) FROM STDIN") as copy:
-        for chunk_id, title, text in rows:
-            tokens = Counter(tokenize(f"{title}\n{text}"))
+        for chunk_id, title, text, article_id, start in rows:
+            heading = headings.get((article_id, start), "")
+            tokens = Counter(tokenize(chunk_text(title, text, heading)))
             tokens.pop("", None)
             ids.append(chunk_id)
             lengths.append(max(sum(tokens.values()), 1))

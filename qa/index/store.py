@@ -269,6 +269,14 @@ class ChunkTable:
             "JOIN articles a ON a.id = c.article_id ORDER BY c.id"
         )
 
+    def chunk_starts(self) -> list[tuple[int, str, int, str]]:
+        """(chunk id, article id, start, text) of every chunk, in id order."""
+        return self._rows("SELECT id, article_id, start, text FROM chunks ORDER BY id")
+
+    def numbered_bodies(self) -> Iterator[tuple[str, str]]:
+        """(article id, body) of the articles whose body may hold a numbered clause (第)."""
+        yield from self._rows("SELECT id, body FROM articles WHERE body LIKE '%第%'")
+
     def chunks(self, ids: Sequence[int]) -> dict[int, Chunk]:
         found: dict[int, Chunk] = {}
         for start in range(0, len(ids), 500):

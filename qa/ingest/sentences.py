@@ -129,3 +129,53 @@ def clause_heading(text: str, spans: list[tuple[int, int]], index: int, reach: i
         if item is None and ("\n" not in text[begin:start] or own_line):
             item = i
     return item
+
+
+_NUMBERED = re.compile(rf"第[{_NUMERAL}\d]+[条章节]")  # a body without one has no headings
+_CHAPTER_LINE = 40  # most characters of a chapter's (or section's) heading line
+
+
+def enclosing_headings(text: str, starts: list[int], reach: int) -> list[str]:
+    """The headings a reader of ``text`` from each of ``starts`` on has not seen: the title
+    line of the chapter or section (第三章　充电设施补贴) and the number of the article (第十三条)
+    that the offset lies inside, "" where there is none.
+
+    An article counts no more than ``reach`` characters after its number and not past a
+    chapter, as in ``clause_heading``; a chapter or section counts to the next one. A heading
+    that starts exactly at the offset is the reader's own first words, so it is left out.
+    """
+    if not _NUMBERED.search(text):
+        return [""] * len(starts)
+    marks = []  # (offset, is an article, what to carry)
+    for begin, end in split_sentences(text):
+        found = _HEADING.match(text, begin)
+        if found is None or not found.group().startswith("第"):
+            continue
+        marker = found.group()
+        if marker.endswith("条"):
+            marks.append((begin, True, marker))
+        else:
+            line = text[begin:end] if end - begin <= _CHAPTER_LINE else marker
+            marks.append((begin, False, " ".join(line.split())))
+    return [_headings_at(marks, start, reach) for start in starts]
+
+
+def _headings_at(marks: list[tuple[int, bool, str]], start: int, reach: int) -> str:
+    """The chapter, section and article headings that ``start`` lies inside (see above)."""
+    article: str | None = None  # None: still looked for; "" : none counts
+    chapters: list[str] = []
+    for begin, is_article, words in reversed(marks):
+        if begin > start:
+            continue
+        if is_article:
+            if article is None and not chapters:
+                article = words if begin < start and start - begin <= reach else ""
+            continue
+        if begin == start:
+            return ""
+        if chapters and "节" in words.split()[0]:
+            continue  # a section of an earlier chapter
+        chapters.insert(0, words)
+        if "章" in words.split()[0]:
+            break
+    return " ".join([*chapters, article or ""]).strip()
