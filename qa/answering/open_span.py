@@ -43,6 +43,7 @@ ALIGNED = 0.5  # share of the question's weight a sentence must state to yield a
 GAP = 2  # most tokens between the phrase and the question's words in the sentence
 MAX_WORDS = 10  # longest phrase; a longer run is cut at this many words from its aligned end
 SIDE = 0.3  # score for the side the question's form points to (after for object questions)
+VERB = 0.3  # score for following the last word of "What did X verb?"
 RANK_COST = 0.15  # score lost per place the sentence is down the list
 GAP_COST = 0.2  # score lost per token between the phrase and the question's words
 LONG_COST = 0.03  # score lost per word of the phrase beyond three
@@ -55,6 +56,9 @@ class Span:
     mention: Mention
     gap: int  # tokens between it and the nearest question word
     after: bool  # whether it follows that word
+    verb: bool = (
+        False  # whether it follows the question's last word ("sign" of "What did ... sign?")
+    )
 
 
 def asks_open(question: str) -> bool:
@@ -78,6 +82,8 @@ def open_spans(text: str, question: str, info: QuestionInfo) -> list[Span]:
 
     roles = [role(t.group()) for t in tokens]
     head = wh_noun(question)
+    content = [w for w in re.findall(r"[\w'’-]+", question) if stems_of(w)]
+    last = stems_of(content[-1]) if content else frozenset()
     marks = [i for i, r in enumerate(roles) if r == "asked"]
     if not marks:
         return []
@@ -103,7 +109,13 @@ def open_spans(text: str, question: str, info: QuestionInfo) -> list[Span]:
             end += 1  # "rounded arches" for "What kind of arches ...?"
         span = _trimmed(text, tokens[i:end], follows)
         if gap <= GAP and span is not None:
-            out.append(Span(span, gap, follows))
+            verb = (
+                follows
+                and before is not None
+                and bool(last)
+                and stems_of(tokens[before].group()) <= last
+            )
+            out.append(Span(span, gap, follows, verb))
         i = j
     return out
 

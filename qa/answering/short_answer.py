@@ -192,6 +192,8 @@ def phrases(text: str, kind: Kind, question: QuestionInfo) -> list[Mention]:
             for m in find_mentions(text, AnswerType.DATE)
             if not _VAGUE_DATE.match(m.text)
         ]
+        if _YEAR_QUESTION.search(question.text.lower()):
+            found = [m for m in found if _YEAR.search(m.text)]  # "What year": not "July 14"
     elif kind is Kind.NUMBER:
         found = amounts(text)
     elif kind is Kind.NAME:
@@ -206,6 +208,8 @@ def phrases(text: str, kind: Kind, question: QuestionInfo) -> list[Mention]:
     return merge_lists(text, trimmed) if kind is not Kind.DATE else trimmed
 
 
+_YEAR_QUESTION = re.compile(r"\b(?:what|which)\s+(?:year|century|decade)\b")
+_YEAR = re.compile(r"\b\d{4}s?\b|\bcentury\b|\d{2}s\b")
 _YEAR_AFTER = re.compile(r",?\s+(?:1[0-9]|20)\d{2}\b")
 
 
