@@ -39,7 +39,7 @@ _SUBJECT = re.compile(r"^(?:what|which)\s+[\w'’-]+\s+(?!is\b|was\b|are\b|were\
 _VERB_SHAPE = re.compile(r"[a-z]+(?:ed|ing|ly)")
 _ASKS = re.compile(r"\b(?:what|which)\b")
 
-ALIGNED = 0.5  # share of the question's weight a sentence must state to yield a phrase
+ALIGNED = 0.4  # share of the question's weight a sentence must state to yield a phrase
 GAP = 2  # most tokens between the phrase and the question's words in the sentence
 MAX_WORDS = 10  # longest phrase; a longer run is cut at this many words from its aligned end
 SIDE = 0.3  # score for the side the question's form points to (after for object questions)
@@ -56,9 +56,7 @@ class Span:
     mention: Mention
     gap: int  # tokens between it and the nearest question word
     after: bool  # whether it follows that word
-    verb: bool = (
-        False  # whether it follows the question's last word ("sign" of "What did ... sign?")
-    )
+    verb: bool = False  # whether it follows the question's last word ("sign" of "... sign?")
 
 
 def asks_open(question: str) -> bool:
@@ -200,7 +198,12 @@ def find_open(
             side = (wants_after and s.after) or (wants_before and not s.after)
             n = len(s.mention.text.split())
             score = (
-                share - RANK_COST * i - GAP_COST * s.gap + SIDE * side - LONG_COST * max(n - 3, 0)
+                share
+                - RANK_COST * i
+                - GAP_COST * s.gap
+                + SIDE * side
+                + VERB * (wants_after and s.verb)
+                - LONG_COST * max(n - 3, 0)
             )
             if best is None or score > best[0]:
                 best = (score, c, s.mention)
