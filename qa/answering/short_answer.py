@@ -27,6 +27,7 @@ from qa.answering.entities import (
     person_names,
     specificity,
 )
+from qa.answering.open_span import asks_open, find_open
 from qa.answering.sentence_select import Candidate
 from qa.index.lexical import CJK
 from qa.search.question import FRAME_WORDS, FUNCTION_WORDS, AnswerType, QuestionInfo, stems_of
@@ -43,6 +44,7 @@ class Kind(str, Enum):
     NUMBER = "number"
     NAME = "name"  # an organisation, team, event, title: any proper name
     YES_NO = "yes/no"
+    PHRASE = "phrase"  # what a "What ...?" question leaves open in its sentence (open_span)
 
 
 _BY_TYPE = {
@@ -77,7 +79,23 @@ _AMOUNT_QUESTION = re.compile(
     r"salary|price|cost|costs|valuation|population|score|height|weight|distance|speed|"
     r"temperature|rate|gdp|turnover|capacity|output|area|length|age)\b"
 )
-_DATE_QUESTION = re.compile(r"\bwhat\b(?:\s+[\w']+){0,4}?\s+(?:date|year|day|month)\b(?![-\w])")
+_DATE_QUESTION = re.compile(
+    r"\b(?:what|which)\b(?:\s+[\w']+){0,4}?\s+(?:date|year|day|month|century|decade)\b(?![-\w])"
+    r"|^in (?:what|which) (?:year|century|decade|month)\b"
+)
+# "What percentage ...?", "How long ...?", "How old ...?": an amount, with its unit.
+_MEASURE_QUESTION = re.compile(
+    r"\b(?:what|which)\s+(?:percentage|percent|proportion|share|fraction|number|amount|age|"
+    r"size|length|height|distance|temperature|speed|frequency|ratio)\b"
+    r"|\bhow (?:long|far|old|big|large|tall|high|fast|wide|deep|heavy|often)\b"
+)
+# "What city ...?", "In which country ...?": a place.
+_PLACE_QUESTION = re.compile(
+    r"\b(?:what|which)\s+(?:city|cities|country|countries|state|states|region|regions|town|"
+    r"province|continent|island|county|nation|capital|village|district|area)\b"
+)
+# "What was the ship called?", "What is X known as?": a name.
+_CALLED_QUESTION = re.compile(r"^what (?:is|was|are|were)\b.*\b(?:called|named|known as)\W*$")
 _YES_NO = re.compile(
     r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may)\b"
 )
@@ -142,12 +160,20 @@ def asked_kind(question: str, info: QuestionInfo) -> Kind | None:
         return Kind.YES_NO
     if info.answer_type in _BY_TYPE:
         return _BY_TYPE[info.answer_type]
-    if _AMOUNT_QUESTION.search(lowered):
-        return Kind.NUMBER
     if _DATE_QUESTION.search(lowered):
         return Kind.DATE
-    if _NAMED_QUESTION.search(lowered) or _WHICH_NOUN.search(lowered):
+    if _AMOUNT_QUESTION.search(lowered) or _MEASURE_QUESTION.search(lowered):
+        return Kind.NUMBER
+    if _PLACE_QUESTION.search(lowered):
+        return Kind.PLACE
+    if (
+        _NAMED_QUESTION.search(lowered)
+        or _CALLED_QUESTION.search(lowered)
+        or _WHICH_NOUN.search(lowered)
+    ):
         return Kind.NAME
+    if asks_open(question):
+        return Kind.PHRASE
     return None
 
 
@@ -166,6 +192,8 @@ def phrases(text: str, kind: Kind, question: QuestionInfo) -> list[Mention]:
             for m in find_mentions(text, AnswerType.DATE)
             if not _VAGUE_DATE.match(m.text)
         ]
+        if _YEAR_QUESTION.search(question.text.lower()):
+            found = [m for m in found if _YEAR.search(m.text)]  # "What year": not "July 14"
     elif kind is Kind.NUMBER:
         found = amounts(text)
     elif kind is Kind.NAME:
@@ -180,6 +208,8 @@ def phrases(text: str, kind: Kind, question: QuestionInfo) -> list[Mention]:
     return merge_lists(text, trimmed) if kind is not Kind.DATE else trimmed
 
 
+_YEAR_QUESTION = re.compile(r"\b(?:what|which)\s+(?:year|century|decade)\b")
+_YEAR = re.compile(r"\b\d{4}s?\b|\bcentury\b|\d{2}s\b")
 _YEAR_AFTER = re.compile(r",?\s+(?:1[0-9]|20)\d{2}\b")
 
 
@@ -417,6 +447,12 @@ def find_short(
         return Pick(best, "No" if said != asked else "Yes", 0, len(best.text), kind)
     seen = {c.key for c in chosen}
     pool = [*chosen, *(c for c in ranked if c.key not in seen)][: max(POOL, len(chosen))]
+    if kind is Kind.PHRASE:
+        opened = find_open(pool, question.text, question)
+        if opened is None:
+            return None
+        c, m = opened
+        return Pick(c, m.text, m.start, m.end, kind)
     found = [(i, c, m) for i, c in enumerate(pool) for m in phrases(c.text, kind, question)]
     if not found:
         return None

@@ -41,9 +41,17 @@ from qa.search.question import read_question
         ("Which high-tech zone did Wang Ji visit?", Kind.NAME),
         ("Did Nanjing sign an agreement with CEC?", Kind.YES_NO),
         ("华为在吉林投资了吗？", Kind.YES_NO),
-        ("What did Jing Junhai say about the automobile industry?", None),
+        ("What did Jing Junhai say about the automobile industry?", Kind.PHRASE),
         ("Why did the rice harvest grow?", None),
-        ("What is women's year-end No 1 in tennis in 2020?", None),  # "year-end" is no date
+        ("What is women's year-end No 1 in tennis in 2020?", Kind.PHRASE),  # no date
+        # forms read from the question's wording since the open-phrase work
+        ("In which year did Nanjing and CEC first cooperate?", Kind.DATE),
+        ("What percentage of the vote did she win?", Kind.NUMBER),
+        ("How long is the bridge?", Kind.NUMBER),
+        ("What city hosted the expo?", Kind.PLACE),
+        ("What was the naval base called?", Kind.NAME),
+        ("What did Lady Gaga sing?", Kind.PHRASE),
+        ("How did Tesla finance his work?", None),
     ],
 )
 def test_what_kind_of_phrase_a_question_asks_for(question: str, kind: Kind | None) -> None:
@@ -193,7 +201,7 @@ def test_golden_short_answer(retriever, question: str, text: str, article_prefix
 
 
 def test_a_question_that_asks_for_no_phrase_has_no_short_answer(retriever) -> None:
-    reply = answer("What did Jing Junhai say about the automobile industry?", retriever)
+    reply = answer("Why did Jing Junhai visit the automobile industry?", retriever)
     assert not reply.abstained and reply.short_answer is None
     assert answer_to_dict(reply)["short_answer"] is None
     assert contract_violations(reply, retriever) == []
@@ -215,6 +223,70 @@ def test_golden_chinese_short_answer(
     article_prefix: str,
 ) -> None:
     check_short(answer(question, zh_retriever), zh_retriever, text, article_prefix)
+
+
+# --------------------------------------------------------------------- open phrases ("What ...?")
+LADY_GAGA = (
+    "Six-time Grammy winner and Academy Award nominee Lady Gaga performed the national anthem, "
+    "while Academy Award winner Marlee Matlin provided American Sign Language (ASL) translation."
+)
+
+
+@pytest.mark.parametrize(
+    "question, sentence, text",
+    [
+        ("What did Lady Gaga sing?", LADY_GAGA, "the national anthem"),  # after her, verb dropped
+        (
+            "What theatre was the best example of Polish monumental theatre?",
+            "The Wojciech Bogusławski Theatre (1922–26), was the best example of Polish "
+            "monumental theatre.",
+            "The Wojciech Bogusławski Theatre",  # before the question's words, its noun kept
+        ),
+    ],
+)
+def test_an_open_phrase_is_the_run_the_question_leaves_open(
+    question: str, sentence: str, text: str
+) -> None:
+    info = read_question(question)
+    pick = find_short([_candidate(sentence)], asked_kind(question, info), info)
+    assert pick is not None and pick.text == text
+    assert sentence[pick.start : pick.end] == text
+
+
+def test_no_open_phrase_from_a_sentence_that_states_little_of_the_question() -> None:
+    question = "What did the ministry of finance announce about the tax reform in March?"
+    info = read_question(question)
+    pick = find_short([_candidate(LADY_GAGA)], Kind.PHRASE, info)
+    assert pick is None
+
+
+@pytest.mark.parametrize(
+    "question, text",
+    [
+        ("In which year did Nanjing and CEC begin their strategic cooperation?", "2005"),
+        (
+            "What did Nanjing and China Electronics Technology Group Corporation sign?",
+            "a strategic cooperation agreement in Beijing",
+        ),
+    ],
+)
+def test_golden_short_answer_of_newly_read_forms(retriever, question: str, text: str) -> None:
+    reply = answer(question, retriever)
+    assert not reply.abstained and reply.short_answer is not None, reply.text
+    short = reply.short_answer
+    assert short.text == text and reply.text.startswith(f"{text} [{short.n}]\n")
+    cited = next(c for c in reply.citations if c.n == short.n)
+    assert cited.article_id.startswith("003_")
+    assert retriever.get_article(cited.article_id).body[short.start : short.end] == text
+    assert contract_violations(reply, retriever) == []
+
+
+def test_a_year_question_wants_a_year_not_a_day() -> None:
+    question = "In which year did Nanjing and CEC first sign an agreement?"
+    sentence = "On July 14, Nanjing and CEC signed their first agreement, as they had in 2005."
+    info = read_question(question)
+    pick = find_short([_candidate(sentence)], asked_kind(question, info), info)
+    assert pick is not None and pick.text == "2005"
 
 
 # --------------------------------------------------------------------- near-topic questions
