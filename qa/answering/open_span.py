@@ -39,7 +39,7 @@ _SUBJECT = re.compile(r"^(?:what|which)\s+[\w'’-]+\s+(?!is\b|was\b|are\b|were\
 _VERB_SHAPE = re.compile(r"[a-z]+(?:ed|ing|ly)")
 _ASKS = re.compile(r"\b(?:what|which)\b")
 
-ALIGNED = 0.4  # share of the question's weight a sentence must state to yield a phrase
+ALIGNED = 0.9  # share of the question's weight a sentence must state to yield a phrase (README)
 GAP = 2  # most tokens between the phrase and the question's words in the sentence
 MAX_WORDS = 10  # longest phrase; a longer run is cut at this many words from its aligned end
 SIDE = 0.3  # score for the side the question's form points to (after for object questions)
