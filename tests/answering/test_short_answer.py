@@ -235,7 +235,7 @@ LADY_GAGA = (
 @pytest.mark.parametrize(
     "question, sentence, text",
     [
-        ("What did Lady Gaga sing?", LADY_GAGA, "the national anthem"),  # after her, verb dropped
+        ("What did Lady Gaga perform?", LADY_GAGA, "the national anthem"),  # after her, verb dropped
         (
             "What theatre was the best example of Polish monumental theatre?",
             "The Wojciech Bogusławski Theatre (1922–26), was the best example of Polish "
@@ -253,8 +253,14 @@ def test_an_open_phrase_is_the_run_the_question_leaves_open(
     assert sentence[pick.start : pick.end] == text
 
 
-def test_no_open_phrase_from_a_sentence_that_states_little_of_the_question() -> None:
-    question = "What did the ministry of finance announce about the tax reform in March?"
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the ministry of finance announce about the tax reform in March?",
+        "What did Lady Gaga sing?",  # "sing" is not stated: most of it is, not all (ALIGNED)
+    ],
+)
+def test_no_open_phrase_from_a_sentence_that_does_not_state_the_question(question: str) -> None:
     info = read_question(question)
     pick = find_short([_candidate(LADY_GAGA)], Kind.PHRASE, info)
     assert pick is None
@@ -325,3 +331,12 @@ def test_a_list_question_cites_every_article_that_answers() -> None:
     assert {c.article_id for c in reply.citations} == {"expo", "signing"}
     assert "Auto Expo" in reply.text and "signing ceremony" in reply.text
     assert contract_violations(reply, retriever) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What sport does Xu Zhijun play?", "What did Han Liming say about the weather in Beijing?"],
+)
+def test_no_open_phrase_for_what_the_seeds_do_not_say(retriever, question: str) -> None:
+    # At a 40 % share these got "advantages in technology" and "Chen Zhichang".
+    assert answer(question, retriever).short_answer is None
