@@ -235,7 +235,7 @@ LADY_GAGA = (
 @pytest.mark.parametrize(
     "question, sentence, text",
     [
-        ("What did Lady Gaga perform?", LADY_GAGA, "the national anthem"),  # after her, verb dropped
+        ("What did Lady Gaga perform?", LADY_GAGA, "the national anthem"),  # after her
         (
             "What theatre was the best example of Polish monumental theatre?",
             "The Wojciech Bogusławski Theatre (1922–26), was the best example of Polish "
