@@ -11,8 +11,9 @@ and prints a Markdown table of nDCG@10, answer@5 and the other metrics, with the
 ``--from-index FOLDER`` embeds nothing: FOLDER (a folder index of the same set, e.g. the
 shared ``/tmp/qa-eval/SET``, only read) is copied to the temporary folder, and the database
 is written from its current generation (its articles, chunks and vectors, its manifest, the
-BM25 postings tokenised as a build does, the HNSW graph), so both syncs in ``qa eval`` find
-their index up to date and both stores search the same vectors.
+BM25 postings tokenised as a build does; no HNSW graph, which a search below the manifest's
+``min_passages`` does not read), so both syncs in ``qa eval`` find their index up to date and
+both stores search the same vectors.
 """
 
 from __future__ import annotations
@@ -107,12 +108,11 @@ def main() -> int:
 
 
 def write_database(dsn: str, index: Path) -> float:
-    """Write the current generation of the folder index ``index`` into ``dsn`` as one build
-    would (same rows, postings, graph and recorded settings); returns the seconds it took."""
+    """Write the current generation of the folder index ``index`` into ``dsn`` as a build
+    would (same rows, postings and recorded settings; no graph); returns the seconds taken."""
     import faiss
 
     from qa.index import pg, store
-    from qa.index.approximate import ApproxConfig
 
     t0 = time.perf_counter()
     gen = index / (index / "CURRENT").read_text().strip()
@@ -128,8 +128,6 @@ def write_database(dsn: str, index: Path) -> float:
     conn = pg.connect(dsn)
     pg.create(conn, vectors.shape[1])
     pg.add(conn, articles, chunks, vectors, {a.id: a.title for a in articles})
-    config = ApproxConfig()
-    pg.create_hnsw(conn, config.m, config.ef_construction)
     pg.publish(conn, {k: v for k, v in manifest.items() if k != "files"})
     conn.commit()
     conn.execute("ANALYZE")
