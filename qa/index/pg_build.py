@@ -76,8 +76,11 @@ class _DatabaseBuild(_Build):
         return integrity.Inspection(None, state[0] if state else None, None)
 
     def _same_records(self) -> bool:
-        # No file checksums in a database: the records alone say whether anything changed.
-        return self.old is not None and self._records_match(self.old)
+        # No file checksums in a database: the records alone say whether anything changed,
+        # unless its postings are of an older layout (then the build rewrites them).
+        if self.old is None or not pg.lexical_layout_current(self.conn):
+            return False
+        return self._records_match(self.old)
 
     def _write(self, to_embed: tuple[str, ...], to_drop: tuple[str, ...], fresh: bool) -> int:
         """Embed first, then write: the tables are locked only while rows are written (a full
@@ -97,7 +100,7 @@ class _DatabaseBuild(_Build):
             for article_id in to_drop:
                 entries.pop(article_id)
             pg.add(conn, new, chunks, vectors, {a.id: a.title for a in new})
-            if self.old and not fresh and self.old.get("lexical_recipe") != mf.LEXICAL_RECIPE:
+            if self.old and not fresh and not self._lexical_current(conn):
                 pg.rewrite_lexical(conn)
         n_chunks = sum(len(e["chunk_ids"]) for e in entries.values()) + len(chunks)
         self.dense_kind = self._dense_record(n_chunks)["kind"]
@@ -109,3 +112,7 @@ class _DatabaseBuild(_Build):
             build = pg.publish(conn, self._manifest(entries, n_chunks))
         logger.info("build %d of %s written (not yet committed)", build, self.where)
         return len(chunks)
+
+    def _lexical_current(self, conn: Any) -> bool:
+        recipe = (self.old or {}).get("lexical_recipe") == mf.LEXICAL_RECIPE
+        return recipe and pg.lexical_layout_current(conn)

@@ -43,17 +43,21 @@ class Scope:
     as_of: dt.date | None = None
     sources: tuple[str, ...] | None = None
 
-    def sql(self) -> tuple[str, list[Any]]:
+    def sql(self, date: str = "c.date", chunk: str = "c.id") -> tuple[str, list[Any]]:
+        """The filters as a condition on the columns ``date`` and ``chunk`` (a chunk's id)."""
         parts: list[str] = ["true"]
         params: list[Any] = []
         if self.since or self.until:
-            parts.append("c.date BETWEEN %s AND %s")
+            parts.append(f"{date} BETWEEN %s AND %s")
             params += [self.since or dt.date.min, self.until or dt.date.max]
         if self.as_of is not None:
-            parts.append("(c.date IS NULL OR c.date <= %s)")
+            parts.append(f"({date} IS NULL OR {date} <= %s)")
             params.append(self.as_of)
         if self.sources is not None:
-            parts.append("c.article_id IN (SELECT id FROM qa_articles WHERE source = ANY(%s))")
+            parts.append(
+                f"{chunk} IN (SELECT s.id FROM qa_chunks s JOIN qa_articles a "
+                "ON a.id = s.article_id WHERE a.source = ANY(%s))"
+            )
             params.append(list(self.sources))
         return " AND ".join(parts), params
 
@@ -71,6 +75,10 @@ class Reader:
         with self.snapshot() as conn:
             if not pg.exists(conn) or conn.execute("SELECT 1 FROM qa_meta").fetchone() is None:
                 raise IndexNotFoundError(self.where)
+            if not pg.lexical_layout_current(conn):
+                raise DatabaseError(
+                    self.where, "its BM25 tables predate this version: run qa index --store again"
+                )
 
     @contextmanager
     def snapshot(self) -> Iterator[Any]:
@@ -207,16 +215,16 @@ class Reader:
         terms = [t for t in tokenize(query) if t]
         if not terms or passages == 0:
             return {}
-        where, params = (scope or Scope()).sql()
-        avg = total_length / passages
+        where, params = (scope or Scope()).sql(date="p.date", chunk="p.chunk_id")
+        # tf / (tf + k1 (1 - b) + k1 b len / avglen); the postings carry len, so no join
+        flat, per_length = pg.K1 * (1 - pg.B), pg.K1 * pg.B * passages / total_length
         rows = self._rows(
-            "WITH q AS (SELECT term, count(*) AS times FROM unnest(%s::text[]) AS term "
-            "GROUP BY term) "
-            "SELECT p.chunk_id, sum(q.times * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5)) "
-            "* p.tf / (p.tf + %s * (1 - %s + %s * c.length / %s))) AS score "
-            "FROM q JOIN qa_terms t ON t.term = q.term JOIN qa_postings p ON p.term = q.term "
-            f"JOIN qa_chunks c ON c.id = p.chunk_id WHERE {where} "
+            "WITH q AS (SELECT t.id, count(*) * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5)) AS w "
+            "FROM unnest(%s::text[]) AS u(term) JOIN qa_terms t ON t.term = u.term "
+            "GROUP BY t.id, t.df) "
+            "SELECT p.chunk_id, sum(q.w * p.tf / (p.tf + %s + %s * p.length)) AS score "
+            f"FROM q JOIN qa_postings p ON p.term_id = q.id WHERE {where} "
             "GROUP BY p.chunk_id ORDER BY score DESC, p.chunk_id LIMIT %s",
-            [terms, float(passages), pg.K1, pg.B, pg.B, avg, *params, n],
+            [float(passages), terms, flat, per_length, *params, n],
         )
         return {int(i): float(s) for i, s in rows if s > 0 and math.isfinite(s)}

@@ -21,13 +21,11 @@ from typing import Any
 import numpy as np
 
 from qa.config import RetrievalConfig
-from qa.errors import InvalidArgumentError
-from qa.index.embedding import Embedder, VectorCache
+from qa.index.embedding import Embedder
 from qa.index.pg_read import Reader, Scope
 from qa.ingest import chinese
-from qa.ingest.articles import Skipped
-from qa.models import Article, ArticleMeta, Chunk, Hit
-from qa.search.retriever import IndexStats, Retriever, _Dates, checked_embedder
+from qa.models import ArticleMeta, Hit
+from qa.search.retriever import Retriever, _Dates, checked_embedder
 
 DEFAULT_EF_SEARCH = 64
 
@@ -63,14 +61,9 @@ class DatabaseRetriever(Retriever):
     def __init__(self, reader: Reader, manifest: dict[str, Any], embedder: Embedder) -> None:
         self.lease = None
         self.reader = reader
+        self.table = reader  # the lookups (articles, chunks) of ``Retriever``
         self.index_dir = Path(reader.where)  # for messages only
-        self.manifest = manifest
-        self.embedder = embedder
-        self.vector_cache = VectorCache()  # sentences answers embedded (by ``embedder``)
-        known = RetrievalConfig.__dataclass_fields__
-        self.config = RetrievalConfig(
-            **{k: v for k, v in manifest.get("retrieval", {}).items() if k in known}
-        )
+        self._take_settings(manifest, embedder)
         recorded = manifest.get("dense_index") or {}
         self.exact = recorded.get("kind") != "hnsw"
         self.ef_search = int(recorded.get("ef_search", DEFAULT_EF_SEARCH))
@@ -111,25 +104,9 @@ class DatabaseRetriever(Retriever):
     def centroid(self) -> np.ndarray:
         return self.reader.centroid(self.embedder.dim)
 
-    def close(self) -> None:
-        self.reader.close()
-
-    @property
-    def stats(self) -> IndexStats:
+    def _sizes(self) -> tuple[int, int, dt.date | None]:
         view = self._view
-        skipped = tuple(Skipped(s["path"], s["reason"]) for s in self.manifest.get("skipped", []))
-        built = self.manifest.get("built_at", "")
-        model = self.manifest["model"]["name"]
-        return IndexStats(len(view.metas), view.passages, model, built, skipped, view.newest_date)
-
-    def get_article(self, article_id: str) -> Article:
-        article = self.reader.article(article_id)
-        if article is None:
-            raise InvalidArgumentError(f"no article {article_id!r} in the index")
-        return article
-
-    def chunks_of(self, article_id: str) -> list[Chunk]:
-        return self.reader.chunks_of(article_id)
+        return len(view.metas), view.passages, view.newest_date
 
     # -- the storage side of ``Retriever._search`` ------------------------------------------
 
@@ -165,9 +142,6 @@ class DatabaseRetriever(Retriever):
     def _lexical(self, query: str, n: int, mask: Any) -> dict[int, float]:
         view = self._view
         return self.reader.lexical(query, n, mask, view.passages, view.total_length)
-
-    def _chunks(self, ids: Sequence[int]) -> dict[int, Chunk]:
-        return self.reader.chunks(ids)
 
     def _cjk_shares(self, chunk_ids: Iterable[int]) -> dict[int, float]:
         ids = [int(i) for i in chunk_ids]

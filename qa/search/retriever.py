@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -155,15 +155,43 @@ def _read_dense(gen: Path, manifest: dict[str, Any]) -> tuple[Any, Any]:
     return graph, approximate.ExactView(graph)
 
 
+class Lookups(Protocol):
+    """Where a retriever reads articles and chunks: a generation's ``store.ChunkTable``, or a
+    database's ``pg_read.Reader``."""
+
+    def chunks(self, ids: Sequence[int]) -> dict[int, Chunk]: ...
+
+    def chunks_of(self, article_id: str) -> list[Chunk]: ...
+
+    def article(self, article_id: str) -> Article | None: ...
+
+    def close(self) -> None: ...
+
+
 class Retriever:
     """Searches one generation of an index; safe to keep while a build publishes a new one,
     and to share between threads (FAISS and BM25 are only read; SQLite has a connection per
-    thread). ``close()`` lets go of the generation's files."""
+    thread). ``close()`` lets go of the generation's files.
+
+    Another store (``pg_retriever.DatabaseRetriever``) overrides only the storage hooks: its
+    ``table`` (``Lookups``), ``metas``, ``_sizes``, ``_mask``, ``_dense``, ``_lexical``,
+    ``_cjk_shares`` and ``_articles_of``.
+    """
 
     def __init__(self, index_dir: Path, gen: Path, manifest: dict[str, Any], embedder: Embedder):
         self.lease: Lease | None = None
         self.index_dir = index_dir
         self.generation = gen
+        self._take_settings(manifest, embedder)
+        self.dense, self._exact_view = _read_dense(gen, manifest)
+        self.lexical = LexicalIndex.load(gen / store.LEXICAL)
+        table = store.ChunkTable(gen / store.TABLE)
+        self.table: Lookups = table
+        self._metas: dict[str, ArticleMeta] = table.metas()
+        self._load_chunk_arrays(table.chunk_articles())
+
+    def _take_settings(self, manifest: dict[str, Any], embedder: Embedder) -> None:
+        """What a retriever takes from its manifest, whichever store holds the index."""
         self.manifest = manifest
         self.embedder = embedder
         self.vector_cache = VectorCache()  # sentences answers embedded (by ``embedder``)
@@ -171,21 +199,15 @@ class Retriever:
         self.config = RetrievalConfig(
             **{k: v for k, v in manifest.get("retrieval", {}).items() if k in known}
         )
-        self.dense, self._exact_view = _read_dense(gen, manifest)
-        self.lexical = LexicalIndex.load(gen / store.LEXICAL)
-        self.table = store.ChunkTable(gen / store.TABLE)
-        self._metas: dict[str, ArticleMeta] = self.table.metas()
-        self._load_chunk_arrays()
 
     @property
     def metas(self) -> dict[str, ArticleMeta]:
         """Every article's title, date, source and path, by id."""
         return self._metas
 
-    def _load_chunk_arrays(self) -> None:
+    def _load_chunk_arrays(self, rows: list[tuple[int, str]]) -> None:
         """Per chunk, aligned with ``lexical.ids`` (sorted ids): its article's date and source."""
         ordinal = {a: (m.date.toordinal() if m.date else 0) for a, m in self.metas.items()}
-        rows = self.table.chunk_articles()
         self.ids = np.array([r[0] for r in rows], dtype=np.int64)
         self.article_of = [r[1] for r in rows]
         self.dates = np.array([ordinal[r[1]] for r in rows], dtype=np.int64)
@@ -223,14 +245,13 @@ class Retriever:
     @property
     def stats(self) -> IndexStats:
         skipped = tuple(Skipped(s["path"], s["reason"]) for s in self.manifest.get("skipped", []))
-        return IndexStats(
-            len(self.metas),
-            len(self.ids),
-            self.manifest["model"]["name"],
-            self.manifest.get("built_at", ""),
-            skipped,
-            self.newest_date,
-        )
+        articles, passages, newest = self._sizes()
+        model, built = self.manifest["model"]["name"], self.manifest.get("built_at", "")
+        return IndexStats(articles, passages, model, built, skipped, newest)
+
+    def _sizes(self) -> tuple[int, int, dt.date | None]:
+        """Articles, passages and the newest article's date, as of one state of the index."""
+        return len(self.metas), len(self.ids), self.newest_date
 
     def get_article(self, article_id: str) -> Article:
         article = self.table.article(article_id)

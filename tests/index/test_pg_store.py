@@ -109,8 +109,14 @@ def test_incremental_sync_embeds_only_changes_and_keeps_bm25_statistics_exact(
     )
     assert not _rows(
         pg_dsn,
-        "SELECT t.term FROM qa_terms t FULL JOIN (SELECT term, count(*) AS n FROM qa_postings "
-        "GROUP BY term) p ON p.term = t.term WHERE t.df IS DISTINCT FROM p.n",
+        "SELECT t.term FROM qa_terms t FULL JOIN (SELECT term_id, count(*) AS n FROM qa_postings "
+        "GROUP BY term_id) p ON p.term_id = t.id WHERE t.df IS DISTINCT FROM p.n",
+    )
+    # each posting carries its chunk's length and date (a search reads no chunk row)
+    assert not _rows(
+        pg_dsn,
+        "SELECT 1 FROM qa_postings p JOIN qa_chunks c ON c.id = p.chunk_id "
+        "WHERE p.length <> c.length OR p.date IS DISTINCT FROM c.date",
     )
     assert _rows(pg_dsn, "SELECT passages, total_length FROM qa_meta") == _rows(
         pg_dsn, "SELECT count(*), sum(length) FROM qa_chunks"
@@ -128,6 +134,48 @@ def test_incremental_sync_embeds_only_changes_and_keeps_bm25_statistics_exact(
     full = sync_index(seeds_copy, pg_dsn, embedder=embedder, progress=False, full=True)
     assert full.full_rebuild_reason and _rows(pg_dsn, "SELECT build FROM qa_meta")[0][0] > build
     assert reader.search("Harbin ice festival", k=1)[0].article.id == "new_article"
+
+
+def _same_lexical_hits(database, folder) -> None:
+    for query in (*QUERIES, "Harbin ice festival sculptures", "drone show ceremony"):
+        local = folder.search(query, k=8, mode="lexical", interpret_dates=False)
+        remote = database.search(query, k=8, mode="lexical", interpret_dates=False)
+        assert [h.chunk_id for h in remote] == [h.chunk_id for h in local], query
+        for a, b in zip(local, remote):
+            assert b.lexical_score == pytest.approx(a.lexical_score, rel=1e-4, abs=1e-5)
+
+
+_OLD_LEXICAL_LAYOUT = """
+DROP TABLE qa_postings, qa_terms;
+CREATE TABLE qa_postings (
+    term text NOT NULL, chunk_id bigint NOT NULL REFERENCES qa_chunks(id) ON DELETE CASCADE,
+    tf integer NOT NULL, PRIMARY KEY (term, chunk_id));
+CREATE TABLE qa_terms (term text PRIMARY KEY, df integer NOT NULL);
+"""
+
+
+def test_bm25_stays_equal_to_bm25s_after_incremental_builds_and_an_old_layout(
+    seeds_copy: Path, pg_dsn: str, embedder, tmp_path: Path
+) -> None:
+    sync_index(seeds_copy, pg_dsn, embedder=embedder, progress=False)
+    _edit(seeds_copy)  # new passages change avgdl, which the postings' lengths are read against
+    sync_index(seeds_copy, pg_dsn, embedder=embedder, progress=False)
+    sync_index(seeds_copy, tmp_path / "idx", embedder=embedder, progress=False)
+    folder = load_retriever(tmp_path / "idx", embedder=embedder)
+    database = load_retriever(pg_dsn, embedder=embedder)
+    _same_lexical_hits(database, folder)
+    database.close()
+    # postings of the layout before term ids: readers are told to build; the build rewrites them
+    conn = pg.connect(pg_dsn)
+    conn.execute(_OLD_LEXICAL_LAYOUT)
+    conn.commit()
+    conn.close()
+    with pytest.raises(DatabaseError, match="run qa index --store again"):
+        load_retriever(pg_dsn, embedder=embedder)
+    counting = RecordingEmbedder(embedder)
+    report = sync_index(seeds_copy, pg_dsn, embedder=counting, progress=False)
+    assert not report.up_to_date and not counting.texts
+    _same_lexical_hits(load_retriever(pg_dsn, embedder=embedder), folder)
 
 
 _KILL_BEFORE_COMMIT = """
