@@ -75,10 +75,16 @@ class Int8Embedder(Embedder):
         batch_size: int = 64,
         show_progress: bool | None = None,
     ) -> np.ndarray:
-        """Embed ``texts`` into an ``(n, dim)`` float32 array of unit vectors."""
+        """Embed ``texts`` into an ``(n, dim)`` float32 array of unit vectors.
+
+        Batches are cut from the texts sorted by length, as sentence-transformers does, so a
+        batch pads to a length close to each of its texts' rather than to the longest overall.
+        """
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(texts), batch_size):
-            out[start : start + batch_size] = self._batch(texts[start : start + batch_size])
+            part = order[start : start + batch_size]
+            out[part] = self._batch([texts[i] for i in part])
         return out
 
     def _batch(self, texts: Sequence[str]) -> np.ndarray:
