@@ -172,17 +172,11 @@ def _check(path: Path, reference: np.ndarray) -> None:
     """Refuse a model whose check vectors drift from fp32 (cosine below ``MIN_COSINE``)."""
     from tokenizers import Tokenizer
 
-    from qa.index.int8 import load_session, model_files, pool
+    from qa.index.int8 import Int8Embedder, load_session, model_files
 
-    session = load_session(path)
     tokenizer = Tokenizer.from_file(str(model_files()[1]))
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-    encoded = tokenizer.encode_batch(list(_CHECK_TEXTS))
-    ids = np.array([e.ids for e in encoded], dtype=np.int64)
-    mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-    feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-    wanted = {i.name for i in session.get_inputs()}
-    vectors = pool(session.run(None, {k: v for k, v in feeds.items() if k in wanted})[0], mask)
+    candidate = Int8Embedder(RECIPE, load_session(path), tokenizer, "fused")
+    vectors = candidate.encode(_CHECK_TEXTS)
     cosine = float(np.min(np.sum(vectors * reference, axis=1)))
     if cosine < MIN_COSINE:
         raise ModelLoadError(RECIPE, f"the prepared model drifts from fp32 (cosine {cosine:.4f})")
