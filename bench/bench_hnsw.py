@@ -10,7 +10,9 @@
    efConstruction.
 2. Synthetic sizes: random unit vectors (the hard case for a graph: no clusters), exact scan p50
    against HNSW p50 at the chosen efSearch, and the seconds to build the graph: how the
-   threshold ``ApproxConfig.min_passages`` was chosen.
+   threshold ``ApproxConfig.min_passages`` was chosen. With ``--noise SIGMA`` they are the real
+   vectors followed by noisy copies of them instead (``bench_search.noisy_copies``: 0.5 puts
+   copies at the cosine of real nearest neighbours), and get step 1's table for each size.
 Prints tables and writes bench/out/hnsw.json.
 """
 
@@ -20,20 +22,21 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from bench_search import questions  # noqa: E402
+from bench_search import noisy_copies, questions  # noqa: E402
 from report import print_table, write_json  # noqa: E402
 
 from qa.index import approximate, store  # noqa: E402
 from qa.index.approximate import ApproxConfig  # noqa: E402
 from qa.index.embedding import load_embedder  # noqa: E402
 
-EF_SEARCH = (16, 32, 64, 128, 256)
+EF_SEARCH = (16, 32, 64, 128, 256, 512)
 
 
 def real_vectors(folders: list[str]) -> np.ndarray:
@@ -127,14 +130,30 @@ def main() -> int:
     parser.add_argument("--vectors-from", action="append", default=[], metavar="INDEX")
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 300_000])
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--noise", type=float, metavar="SIGMA", help="synthetic sizes: noisy copies of the real"
+    )
+    parser.add_argument("--m", type=int, help="HNSW M (default: ApproxConfig's)")
+    parser.add_argument("--ef-construction", type=int, help="default: ApproxConfig's")
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "hnsw.json"))
     args = parser.parse_args()
     faiss.omp_set_num_threads(1)  # as the retriever searches: one query, one thread
     config = ApproxConfig()
+    config = replace(
+        config,
+        m=args.m or config.m,
+        ef_construction=args.ef_construction or config.ef_construction,
+    )
     queries = load_embedder(encoder="int8").encode(questions(args.queries))
     out: dict[str, list[dict]] = {}
-    if args.vectors_from:
-        out["real"] = tune(real_vectors(args.vectors_from), queries, config)
+    real = real_vectors(args.vectors_from) if args.vectors_from else None
+    if args.noise and real is not None:
+        for n in args.sizes:
+            rows = tune(noisy_copies(real, n, args.noise), queries, config)
+            out.setdefault("noisy", []).extend(rows)
+        args.sizes = []
+    if real is not None:
+        out["real"] = tune(real, queries, config)
         print_table(
             ("passages", "efSearch", "recall@10", "HNSW p50", "flat p50", "graph build"),
             [
@@ -149,6 +168,8 @@ def main() -> int:
                 for r in out["real"]
             ],
         )
+    for r in out.get("noisy", []):
+        print(r)
     out["synthetic"] = sizes(args.sizes, queries, config)
     print_table(
         ("passages (random)", "flat p50", f"HNSW p50 (efSearch {config.ef_search})", "graph build"),

@@ -5,11 +5,17 @@
 Chunk texts are real passages from ../shared/eval (cut to ~120 words, repeated with small
 variations at the larger sizes), so BM25 posting lists have realistic lengths. Vectors are the
 real model's for the smallest size; for the larger ones they are random unit vectors (an exact
-flat index costs the same whatever the numbers are), or with ``--noise SIGMA`` the smallest
-size's real vectors repeated with Gaussian noise of that norm and normalised again, which an
-HNSW graph sees as real data (random vectors are its worst case); its recall@10 against the
-exact scan is then reported too. Queries are real questions from xquad_en and
-rgb_en_fact. Also times FAISS alone, flat against IVF (approximate), to show where an
+flat index costs the same whatever the numbers are), or with ``--noise SIGMA`` real vectors
+repeated with Gaussian noise of that norm and normalised again, which an HNSW graph sees as
+real data (random vectors are its worst case); its recall@10 against the exact scan is then
+reported too. ``--vectors-from`` may be given several times: the real passages of all those
+indexes (``qa eval --work`` keeps them) are pooled, a size up to the pool's is real passages
+only, and a larger one is the whole pool followed by noisy copies of it. A copy is as far from
+its siblings as the noise makes it: norm 0.5 puts two copies at cosine ~0.8, where a real
+passage's nearest other passage sits (median 0.82 over the 70,518 passages of the five English
+dev sets); copies much closer than that are near-duplicates that no real archive holds a
+hundred of, and that defeat a graph's neighbour pruning. Queries are real questions from
+xquad_en and rgb_en_fact. Also times FAISS alone, flat against IVF (approximate), to show where an
 approximate index takes over. Prints a table and writes bench/out/search.json.
 
 ``--query-encoders fp32,int8`` (the default) times each query encoder against the same index of
@@ -29,6 +35,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -64,15 +71,22 @@ def chunk_texts(n: int) -> list[str]:
     return out
 
 
-def real_chunks(index_dir: str, n: int) -> tuple[list[str], np.ndarray]:
-    """The texts and real model vectors of ``n`` chunks of an index built by ``qa eval``."""
-    source = load_retriever(index_dir)
-    ids = source.ids[:n]
-    if len(ids) < n:
-        raise SystemExit(f"{index_dir} holds {len(ids)} chunks, fewer than {n}")
-    chunks = source.table.chunks([int(i) for i in ids])
-    vectors = np.vstack([source.dense.reconstruct(int(i)) for i in ids]).astype(np.float32)
-    return [chunks[int(i)].text for i in ids], vectors
+def real_chunks(index_dirs: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The texts and real model vectors of every chunk of these indexes (built by ``qa
+    eval``), in turn."""
+    import faiss
+
+    texts, vectors = [], []
+    for index_dir in index_dirs:  # read from the store: any lexical recipe will do
+        gen = store.require_generation(Path(index_dir))
+        dense = store.read_dense(gen)
+        ids = faiss.vector_to_array(dense.id_map).astype(np.int64)
+        table = store.ChunkTable(gen / store.TABLE)
+        chunks = table.chunks([int(i) for i in ids])
+        table.close()
+        texts.extend(chunks[int(i)].text for i in ids)
+        vectors.append(np.vstack([dense.reconstruct(int(i)) for i in ids]).astype(np.float32))
+    return texts, np.vstack(vectors)
 
 
 def questions(n: int) -> list[str]:
@@ -166,11 +180,13 @@ def time_search(retriever, qs: list[str]) -> tuple[float, float]:
 
 
 def noisy_copies(real: np.ndarray, size: int, sigma: float) -> np.ndarray:
-    """``size`` unit vectors: ``real`` repeated, each copy moved by noise of norm ~``sigma``."""
+    """``size`` unit vectors: ``real`` itself, then copies of it, each moved by noise of norm
+    ~``sigma``."""
     rng = np.random.default_rng(size)
     out = np.empty((size, real.shape[1]), dtype=np.float32)
+    out[: len(real)] = real[:size]
     step = 100_000
-    for start in range(0, size, step):
+    for start in range(len(real), size, step):
         n = min(step, size - start)
         base = real[np.arange(start, start + n) % len(real)]
         noise = rng.standard_normal(base.shape, dtype=np.float32) * (sigma / np.sqrt(base.shape[1]))
@@ -227,8 +243,9 @@ def main() -> int:
     parser.add_argument(
         "--vectors-from",
         metavar="INDEX",
-        help="take the smallest size's texts and real vectors from this index (e.g. the "
-        "scifact index that bench/eval_all.sh keeps) instead of embedding them here",
+        action="append",
+        help="take texts and real vectors from this index (e.g. the scifact index that "
+        "bench/eval_all.sh keeps) instead of embedding them here; repeat it to pool several",
     )
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "search.json"))
     parser.add_argument(
@@ -246,6 +263,9 @@ def main() -> int:
     )
     parser.add_argument("--skip-ivf", action="store_true", help="do not train the IVF index")
     parser.add_argument("--min-passages", type=int, help="threshold for --approximate")
+    parser.add_argument(
+        "--keep", metavar="DIR", help="build the largest size's index in DIR and keep it"
+    )
     args = parser.parse_args()
     approx = None
     if args.approximate:
@@ -255,10 +275,21 @@ def main() -> int:
     qs = questions(args.queries)
     rows = []
     real = np.zeros((1, embedder.dim), dtype=np.float32)  # the smallest size's, once embedded
+    pool_texts, pool = real_chunks(args.vectors_from) if args.vectors_from else ([], real[:0])
     for size in args.sizes:
         texts = chunk_texts(size)
-        if size == min(args.sizes) and args.vectors_from:
-            texts, vectors = real_chunks(args.vectors_from, size)
+        if size <= len(pool):
+            texts, vectors = pool_texts[:size], pool[:size]
+        elif len(pool) and args.noise:
+            real = pool  # copies: the source passage's words, the source vector moved
+            texts = [pool_texts[i % len(pool)] for i in range(size)]
+            texts[len(pool) :] = [
+                f"{t} (edition {i // len(pool)})"
+                for i, t in enumerate(texts[len(pool) :], len(pool))
+            ]
+            vectors = noisy_copies(real, size, args.noise)
+        elif len(pool):
+            raise SystemExit(f"--vectors-from holds {len(pool)} chunks, fewer than {size}")
         elif size == min(args.sizes):
             t0 = time.perf_counter()
             vectors = embedder.encode(texts, batch_size=64, show_progress=True)
@@ -271,7 +302,8 @@ def main() -> int:
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         if size == min(args.sizes):
             real = vectors
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as scratch:
+            tmp = args.keep if args.keep and size == max(args.sizes) else scratch
             t0 = time.perf_counter()
             kind, exact, graph = build_generation(Path(tmp), texts, vectors, embedder, approx)
             built = time.perf_counter() - t0
@@ -292,7 +324,7 @@ def main() -> int:
         for encoder, (p50, p95, loaded) in timed.items():
             row = {
                 "chunks": size,
-                "vectors": "real" if size == min(args.sizes) else "synthetic",
+                "vectors": "real" if size <= max(len(pool), min(args.sizes)) else "synthetic",
                 "query_encoder": encoder,
                 "index": kind,
                 "p50_ms": round(p50, 1),

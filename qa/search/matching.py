@@ -62,7 +62,9 @@ def phrase_coverage(terms: Sequence[str], text: str) -> float:
 
 def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
     words = _WORD.findall(text.lower())
-    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
+    if len(words) < n:
+        return {tuple(words)}
+    return set(zip(*(words[i:] for i in range(n))))  # every run of n words
 
 
 def collapse_duplicates(

@@ -58,6 +58,10 @@ class _View:
 class DatabaseRetriever(Retriever):
     """Searches the index in a PostgreSQL database; safe to share between threads."""
 
+    # A search's statements share this thread's read transaction, so that they see one build:
+    # its dense side stays on the calling thread.
+    overlap_sides = False
+
     def __init__(self, reader: Reader, manifest: dict[str, Any], embedder: Embedder) -> None:
         self.lease = None
         self.reader = reader

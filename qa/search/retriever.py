@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -177,6 +178,8 @@ class Retriever:
     ``table`` (``Lookups``), ``metas``, ``_sizes``, ``_mask``, ``_dense``, ``_lexical``,
     ``_cjk_shares`` and ``_articles_of``.
     """
+
+    overlap_sides = True  # hybrid search runs its dense side on a worker thread
 
     def __init__(self, index_dir: Path, gen: Path, manifest: dict[str, Any], embedder: Embedder):
         self.lease: Lease | None = None
@@ -385,8 +388,16 @@ class Retriever:
         if isinstance(mask, np.ndarray) and not mask.any():
             return []
         n = max(config.candidates, 3 * k)
-        dense = self._dense(query, n, mask) if config.mode != "lexical" else {}
-        lexical = self._lexical(query, n, mask) if config.mode != "dense" else {}
+        if config.mode == "hybrid" and self.overlap_sides:
+            # Embedding the question and BM25 both release the GIL: on two cores the dense
+            # side runs beside the lexical one (at 1M passages 2.5 + 3.4 ms, one after the
+            # other, were most of a search).
+            pending = _side_threads().submit(self._dense, query, n, mask)
+            lexical = self._lexical(query, n, mask)
+            dense = pending.result()
+        else:
+            dense = self._dense(query, n, mask) if config.mode != "lexical" else {}
+            lexical = self._lexical(query, n, mask) if config.mode != "dense" else {}
         if config.mode == "dense":
             fused = dense
         elif config.mode == "lexical":
@@ -472,12 +483,7 @@ class Retriever:
         return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i != -1}
 
     def _lexical(self, query: str, n: int, mask: Any) -> dict[int, float]:
-        scores = self.lexical.scores(query, mask)
-        if len(scores) == 0:
-            return {}
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        return {int(self.ids[p]): float(scores[p]) for p in top if scores[p] > 0}
+        return self.lexical.top(query, n, mask)
 
     def _boost(
         self,
@@ -534,6 +540,12 @@ class Retriever:
             dense,
             lexical,
         )
+
+
+@cache
+def _side_threads() -> ThreadPoolExecutor:
+    """Workers for the dense side of hybrid searches (one per concurrent search, up to 8)."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="qa-dense")
 
 
 def _resync_hint(index_dir: Path | str, manifest: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from qa.index.build import sync_index
 from qa.index.embedding import effective_encoder, load_embedder
-from qa.index.int8 import Int8Embedder, load_int8_embedder
+from qa.index.int8 import BATCH_TOKENS, Int8Embedder, _batches, load_int8_embedder
 from qa.index.int8_prepare import RECIPE, fast_model_path, prepare_fast_model
 from qa.index.store import current_generation
 from qa.search.retriever import load_retriever
@@ -24,6 +24,7 @@ from test_answer_golden import GOLDEN  # noqa: E402
 
 QUESTIONS = [p.values[0] if hasattr(p, "values") else p[0] for p in GOLDEN]
 HEAVY = ("torch", "sentence_transformers", "transformers")
+NEAR_TIE = 0.02  # hybrid score
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +97,12 @@ def test_int8_documents_give_the_same_top_hit(tmp_path, retriever, int8) -> None
         assert int8_index.embedder is int8  # int8 documents, int8 questions by default
         for question in QUESTIONS:
             top = int8_index.search(question, 1)[0]
-            assert top.chunk_id == retriever.search(question, 1)[0].chunk_id, question
+            first, second = retriever.search(question, 2)
+            # int8 passages sit at cosine 0.99 to fp32's, so a dense score moves by about
+            # 0.01: fp32's top two within NEAR_TIE of each other may swap, nothing else may.
+            tied = first.score - second.score < NEAR_TIE
+            allowed = {first.chunk_id, second.chunk_id} if tied else {first.chunk_id}
+            assert top.chunk_id in allowed, (question, first.score, second.score)
     finally:
         int8_index.close()
 
@@ -107,7 +113,28 @@ def test_prepare_keeps_the_fused_graph_and_builds_it_once(fused_cache, monkeypat
     assert path == fused_cache / f"{RECIPE}.onnx" and path.is_file()
     assert [p.name for p in fused_cache.iterdir()] == [path.name]  # no work files left behind
     built = path.stat().st_mtime_ns
+    stale = fused_cache / "minilm-l6-fused-int8-v0.onnx"  # an earlier recipe's graph
+    stale.write_bytes(b"old")
     assert prepare_fast_model() == path and path.stat().st_mtime_ns == built
+    assert not stale.exists()
+
+
+def test_batches_hold_a_bounded_number_of_padded_pieces() -> None:
+    lengths = [3, 5, 100, 200, 256, 256, 256, 256, 256]  # sorted, as encode sorts them
+    batches = _batches(lengths, most=64)
+    assert [list(b) for b in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8]]
+    assert all(len(b) * lengths[b[-1]] <= BATCH_TOKENS for b in batches)
+    assert [list(b) for b in _batches([2] * 5, most=2)] == [[0, 1], [2, 3], [4]]
+    assert [list(b) for b in _batches([2000], most=4)] == [[0]]  # one text always goes
+    assert _batches([], most=4) == []
+
+
+def test_mixed_lengths_keep_their_order(int8) -> None:
+    texts = ["Huawei " * 200, "Who held talks with Xu Zhijun?", "Changchun " * 90, "Jilin"] * 3
+    together = int8.encode(texts)
+    alone = np.vstack([int8.encode([t]) for t in texts])
+    # Activations are quantised per batch, so a text's vector moves a little with its company.
+    assert (together * alone).sum(axis=1).min() > 0.99
 
 
 def test_the_fused_graph_computes_in_int8(fused_cache) -> None:
@@ -117,6 +144,7 @@ def test_the_fused_graph_computes_in_int8(fused_cache) -> None:
     ops = {node.op_type for node in _graph_nodes(fused_cache / f"{RECIPE}.onnx")}
     assert {"MatMulInteger", "DynamicQuantizeLinear"} <= ops or "QAttention" in ops, ops
     assert {"IsNaN", "Where"}.isdisjoint(ops)  # the masking of the exported attention is gone
+    assert "SkipLayerNormalization" not in ops  # onnxruntime's CPU kernel for it is slow
     assert [i.name for i in session.get_inputs()][:2] == ["input_ids", "attention_mask"]
 
 
