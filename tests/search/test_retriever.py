@@ -228,6 +228,19 @@ def test_round_trip_same_results(seeds_index: Path, retriever, embedder) -> None
         assert first == second
 
 
+def test_dense_side_on_a_worker_thread_gives_the_same_hits(
+    seeds_index: Path, folder_retriever, embedder
+) -> None:
+    serial = load_retriever(seeds_index, embedder=embedder)
+    serial.overlap_sides = False
+    assert folder_retriever.overlap_sides  # the folder store overlaps the two sides
+    for question, _ in GOLDEN:
+        hits = folder_retriever.search(question, k=5)
+        overlapped = [(h.chunk_id, round(h.score, 5)) for h in hits]
+        assert overlapped == [(h.chunk_id, round(h.score, 5)) for h in serial.search(question, 5)]
+    serial.close()
+
+
 def test_background_is_the_mean_similarity_to_every_chunk(folder_retriever, embedder) -> None:
     retriever = folder_retriever
     vectors = np.stack([retriever.dense.reconstruct(int(i)) for i in retriever.ids])
