@@ -138,11 +138,11 @@ def main() -> int:
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "hnsw.json"))
     args = parser.parse_args()
     faiss.omp_set_num_threads(1)  # as the retriever searches: one query, one thread
-    config = ApproxConfig()
+    default = ApproxConfig()
     config = replace(
-        config,
-        m=args.m or config.m,
-        ef_construction=args.ef_construction or config.ef_construction,
+        default,
+        m=args.m or default.m,
+        ef_construction=args.ef_construction or default.ef_construction,
     )
     queries = load_embedder(encoder="int8").encode(questions(args.queries))
     out: dict[str, list[dict]] = {}

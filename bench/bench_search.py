@@ -324,7 +324,7 @@ def main() -> int:
         for encoder, (p50, p95, loaded) in timed.items():
             row = {
                 "chunks": size,
-                "vectors": "real" if size <= max(len(pool), min(args.sizes)) else "synthetic",
+                "vectors": "real" if size <= len(pool) or size == len(real) else "synthetic",
                 "query_encoder": encoder,
                 "index": kind,
                 "p50_ms": round(p50, 1),
