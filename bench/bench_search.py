@@ -324,7 +324,9 @@ def main() -> int:
         for encoder, (p50, p95, loaded) in timed.items():
             row = {
                 "chunks": size,
-                "vectors": "real" if size <= len(pool) or size == len(real) else "synthetic",
+                "vectors": "synthetic"
+                if size > len(pool) and (len(pool) or size != min(args.sizes))
+                else "real",
                 "query_encoder": encoder,
                 "index": kind,
                 "p50_ms": round(p50, 1),
