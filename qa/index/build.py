@@ -37,7 +37,7 @@ from qa.index.embedding import (
     encode_with_progress,
     load_embedder,
 )
-from qa.index.lexical import LexicalIndex, chunk_headings, chunk_text
+from qa.index.lexical import ArticleLexicalIndex, LexicalIndex, chunk_headings, chunk_text
 from qa.index.stages import Stages
 from qa.ingest.articles import Skipped, scan_archive
 from qa.ingest.chunking import ChunkingConfig, chunk_article
@@ -519,6 +519,7 @@ class _Build:
         folder = gen / store.LEXICAL
         folder.mkdir()
         LexicalIndex.build(texts, np.array(ids, dtype=np.int64)).save(folder)
+        ArticleLexicalIndex.build(table.article_texts()).save(gen / store.ARTICLE_LEXICAL)
 
     def _manifest(self, entries: dict[str, Any], n_chunks: int) -> dict[str, Any]:
         if self._embedder is None and self.old is not None:

@@ -19,6 +19,7 @@ question naming a clause's number finds its body in a later chunk too.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import re
 import threading
@@ -305,3 +306,44 @@ class LexicalIndex:
             parts.append(indices[indptr[term] : indptr[term + 1]])
             total += length
         return np.unique(np.concatenate(parts)) if parts else None
+
+
+ARTICLE_IDS = "articles.json"  # in the folder of an ``ArticleLexicalIndex``: its article ids
+
+
+class ArticleLexicalIndex:
+    """BM25 over whole articles (title and body): what a passage's article says of a question.
+
+    A news question often names things that its answer's article states in other paragraphs
+    than the one that answers it ("Damar Hamlin ... which team?": the team in one paragraph,
+    the emergency in another); ranked by the passage alone, that article falls below others
+    that repeat the question's words in one place. Search blends this score into each
+    passage's lexical side (``RetrievalConfig.article_weight``). Where every article is one
+    passage, it is the passage's own score and changes nothing.
+    """
+
+    def __init__(self, index: LexicalIndex, article_ids: Sequence[str]) -> None:
+        self.index = index
+        self.article_ids = list(article_ids)
+
+    @classmethod
+    def build(cls, articles: Iterable[tuple[str, str, str]]) -> ArticleLexicalIndex:
+        """From (article id, title, body) rows."""
+        rows = list(articles)
+        texts = (chunk_text(title, body) for _, title, body in rows)
+        index = LexicalIndex.build(texts, np.arange(len(rows), dtype=np.int64))
+        return cls(index, [article_id for article_id, _, _ in rows])
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.index.save(folder)
+        (folder / ARTICLE_IDS).write_text(json.dumps(self.article_ids), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> ArticleLexicalIndex:
+        ids = json.loads((folder / ARTICLE_IDS).read_text(encoding="utf-8"))
+        return cls(LexicalIndex.load(folder), ids)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every article, aligned with ``article_ids``."""
+        return self.index.scores(query)

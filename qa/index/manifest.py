@@ -21,7 +21,8 @@ from qa.ingest.chunking import ChunkingConfig
 from qa.models import Article, Chunk
 
 EMBED_RECIPE = "title-prefix-v1"  # what text is embedded for a chunk; see embedding.embed_text
-LEXICAL_RECIPE = "title+clause+chunk-v6"  # lexical.chunk_text; a change rewrites BM25 only
+LEXICAL_RECIPE = "title+clause+chunk-v7+articles"  # lexical.chunk_text and the article BM25;
+# a change rewrites BM25 only
 
 Diff = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 

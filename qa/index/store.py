@@ -39,6 +39,7 @@ MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
 TABLE = "chunks.sqlite"
 LEXICAL = "lexical"
+ARTICLE_LEXICAL = "lexical-articles"
 _GENERATION = re.compile(r"gen-[0-9A-Za-z-]+")
 
 _SCHEMA = """
@@ -272,6 +273,10 @@ class ChunkTable:
     def chunk_starts(self) -> list[tuple[int, str, int, str]]:
         """(chunk id, article id, start, text) of every chunk, in id order."""
         return self._rows("SELECT id, article_id, start, text FROM chunks ORDER BY id")
+
+    def article_texts(self) -> Iterator[tuple[str, str, str]]:
+        """(article id, title, body) of every article."""
+        yield from self._rows("SELECT id, title, body FROM articles ORDER BY id")
 
     def numbered_bodies(self) -> Iterator[tuple[str, str]]:
         """(article id, body) of the articles whose body may hold a numbered clause (第)."""

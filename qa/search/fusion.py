@@ -106,6 +106,27 @@ def fuse(
     return score_fusion(dense, lexical, w)
 
 
+def with_article(
+    lexical: dict[int, float],
+    article: dict[int, float],
+    weight: float,
+    share: dict[int, float],
+) -> dict[int, float]:
+    """The lexical side read in each passage's article: ``1 - w`` of the passage's own min-max
+    normalised BM25 and ``w`` of its article's (``article``: by passage id, over the candidates
+    of both sides), where ``w`` is ``weight`` times the passage's ``share`` (0..1: how much
+    more than the passage its article holds). A passage only the dense side found gets its
+    article's part alone."""
+    if weight == 0 or not article:
+        return lexical
+    own, whole = _minmax(lexical), _minmax({i: s for i, s in article.items() if s > 0})
+    fused = {}
+    for i in own.keys() | whole.keys():
+        w = weight * share.get(i, 0.0)
+        fused[i] = (1.0 - w) * own.get(i, 0.0) + w * whole.get(i, 0.0)
+    return fused
+
+
 def with_context(
     fused: dict[int, float], article_of: dict[int, str], weight: float
 ) -> dict[int, float]:

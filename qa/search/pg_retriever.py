@@ -66,6 +66,7 @@ class DatabaseRetriever(Retriever):
         self.lease = None
         self.reader = reader
         self.table = reader  # the lookups (articles, chunks) of ``Retriever``
+        self.article_lexical = None  # no article BM25 in the database (README, issue 18)
         self.index_dir = Path(reader.where)  # for messages only
         self._take_settings(manifest, embedder)
         recorded = manifest.get("dense_index") or {}

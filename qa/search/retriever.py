@@ -29,16 +29,20 @@ from qa.index.embedding import (
     load_embedder,
 )
 from qa.index.leases import Lease
-from qa.index.lexical import LexicalIndex
+from qa.index.lexical import ArticleLexicalIndex, LexicalIndex
 from qa.index.manifest import LEXICAL_RECIPE
 from qa.ingest import chinese
 from qa.ingest.articles import Skipped
 from qa.models import Article, ArticleMeta, Chunk, DateRange, Hit, SearchResults
 from qa.search import dates
-from qa.search.fusion import fuse, language_weight, with_context
+from qa.search.fusion import fuse, language_weight, with_article, with_context
 from qa.search.matching import collapse_duplicates, must_match_terms, phrase_coverage
 
 logger = logging.getLogger(__name__)
+
+# An article of this many passages or more gives a passage's lexical side its full
+# ``RetrievalConfig.article_weight``; one of fewer gives less, one of a single passage none.
+ARTICLE_SPAN = 4
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,9 @@ class Retriever:
         self._take_settings(manifest, embedder)
         self.dense, self._exact_view = _read_dense(gen, manifest)
         self.lexical = LexicalIndex.load(gen / store.LEXICAL)
+        articles = gen / store.ARTICLE_LEXICAL
+        # an index of an earlier lexical recipe has none; it is refused before this anyway
+        self.article_lexical = ArticleLexicalIndex.load(articles) if articles.is_dir() else None
         table = store.ChunkTable(gen / store.TABLE)
         self.table: Lookups = table
         self._metas: dict[str, ArticleMeta] = table.metas()
@@ -218,6 +225,15 @@ class Retriever:
         self._cjk = np.full(len(rows), np.nan, dtype=np.float32)
         if not np.array_equal(self.ids, self.lexical.ids):
             raise IndexMismatchError(self.index_dir, "lexical ids", "chunk table ids", "others")
+        if self.article_lexical is not None:
+            position = {a: p for p, a in enumerate(self.article_lexical.article_ids)}
+            if position.keys() != self.metas.keys():
+                raise IndexMismatchError(
+                    self.index_dir, "article BM25 ids", "chunk table articles", "others"
+                )
+            self._article_pos = np.array([position[a] for a in self.article_of], dtype=np.int64)
+            counts = np.bincount(self._article_pos, minlength=len(position))
+            self._article_span = counts[self._article_pos]  # per chunk: its article's passages
 
     def close(self) -> None:
         """Close the chunk table and release the generation (searching afterwards fails)."""
@@ -279,6 +295,7 @@ class Retriever:
         dense_weight: float | None = None,
         interpret_dates: bool = True,
         context_weight: float | None = None,
+        article_weight: float | None = None,
         date_prior: float | None = None,
         recency_prior: float | None = None,
         period_prior: float | None = None,
@@ -304,6 +321,9 @@ class Retriever:
                 "this week") and weigh dated passages by it; it never leaves any out. What was
                 read is returned in ``SearchResults.window``.
             context_weight: re-scoring by article context (see ``RetrievalConfig``).
+            article_weight: how much a passage's lexical side is its whole article's BM25
+                (see ``RetrievalConfig``); 0 turns it off. A PostgreSQL store keeps no
+                article BM25 and searches as with 0.
             date_prior: how much the years the question names, with or without a
                 preposition and whatever ``interpret_dates`` says, weigh each dated
                 passage by when it was written (see ``RetrievalConfig``); 0 turns it off.
@@ -316,6 +336,12 @@ class Retriever:
         config = self._config(k, mode, fusion, dense_weight)
         if context_weight is not None:
             config = replace(config, context_weight=context_weight)
+        if article_weight is not None:
+            if not 0.0 <= article_weight <= 1.0:
+                raise InvalidArgumentError(
+                    f"article_weight must be in [0, 1], got {article_weight}"
+                )
+            config = replace(config, article_weight=article_weight)
         priors = {
             "date_prior": date_prior,
             "recency_prior": recency_prior,
@@ -414,6 +440,33 @@ class Retriever:
         kept = collapse_duplicates(ranked, texts, config.duplicate_jaccard, limit=k)
         return [self._hit(chunks[i], scores[i], dense.get(i), lexical.get(i)) for i in kept]
 
+    def _in_articles(
+        self,
+        query: str,
+        dense: dict[int, float],
+        lexical: dict[int, float],
+        config: RetrievalConfig,
+    ) -> dict[int, float]:
+        """The lexical side with each candidate's article BM25 blended in (``with_article``),
+        in full for an article of ``ARTICLE_SPAN`` passages or more, not at all for an
+        article of one (whose BM25 is the passage's own); unchanged where the store keeps no
+        article BM25 (PostgreSQL)."""
+        if self.article_lexical is None or not config.article_weight:
+            return lexical
+        ids = np.fromiter(dense.keys() | lexical.keys(), dtype=np.int64)
+        if not len(ids):
+            return lexical
+        at = np.searchsorted(self.ids, ids)
+        scores = self.article_lexical.scores(query)[self._article_pos[at]]
+        share = np.minimum(1.0, (self._article_span[at] - 1) / (ARTICLE_SPAN - 1))
+        keys = ids.tolist()
+        return with_article(
+            lexical,
+            dict(zip(keys, scores.tolist())),
+            config.article_weight,
+            dict(zip(keys, share.tolist())),
+        )
+
     def _fuse(
         self,
         query: str,
@@ -426,10 +479,11 @@ class Retriever:
         before, with one weight for all passages. Where the dense side weighs nothing for
         every passage, the ranking is the lexical one itself, scores included (normalised for
         fusion, BM25's scores would take the exact-match and date lifts differently), and the
-        passages only the dense side found come after it, below zero."""
+        passages only the dense side found come after it, below zero. Otherwise the lexical
+        side is read in each passage's article first (``_in_articles``)."""
         share = chinese.cjk_share(query)
         if not share:
-            return fuse(dense, lexical, config)
+            return fuse(dense, self._in_articles(query, dense, lexical, config), config)
         shares = self._cjk_shares(dense.keys() | lexical.keys())
         weights = {i: language_weight(config, share, s) for i, s in shares.items()}
         if not any(weights.values()):
@@ -437,6 +491,7 @@ class Retriever:
             fill = {i: d - 2.0 for i, d in dense.items() if i not in lexical}
             return {**fill, **lexical}
         method = config.zh_fusion if share >= 0.5 else config.fusion
+        lexical = self._in_articles(query, dense, lexical, config)
         return fuse(dense, lexical, config, weights.__getitem__, method)
 
     def _cjk_shares(self, chunk_ids: Iterable[int]) -> dict[int, float]:

@@ -1,0 +1,64 @@
+"""A passage's lexical side read in its article: BM25 over whole articles, blended by span."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa.index import store
+from qa.index.lexical import ArticleLexicalIndex
+from qa.search.fusion import with_article
+
+
+def test_with_article_blends_each_passage_by_its_share() -> None:
+    lexical = {1: 10.0, 2: 6.0, 3: 2.0}  # min-max: 1.0, 0.5, 0.0
+    article = {1: 1.0, 2: 5.0, 3: 5.0, 4: 3.0}  # min-max: 0.0, 1.0, 1.0, 0.5
+    share = {1: 1.0, 2: 1.0, 3: 0.0, 4: 1.0}
+    blended = with_article(lexical, article, 0.4, share)
+    assert blended == pytest.approx({1: 0.6, 2: 0.7, 3: 0.0, 4: 0.2})
+
+
+def test_an_article_of_one_passage_keeps_its_passage_ranking() -> None:
+    lexical = {1: 3.0, 2: 9.0, 3: 5.0}
+    article = {1: 8.0, 2: 1.0, 3: 4.0}
+    blended = with_article(lexical, article, 0.5, {})  # every share 0
+    assert sorted(blended, key=blended.__getitem__) == sorted(lexical, key=lexical.__getitem__)
+    assert with_article(lexical, article, 0.0, {1: 1.0}) is lexical
+
+
+def test_the_article_index_holds_every_article_and_round_trips(tmp_path) -> None:
+    rows = [
+        ("a", "Harbin ice festival", "Sculptures of ice line the river."),
+        ("b", "Tire plant", "A tire project worth 15 million yuan opened in Jilin."),
+    ]
+    built = ArticleLexicalIndex.build(rows)
+    built.save(tmp_path / "articles")
+    loaded = ArticleLexicalIndex.load(tmp_path / "articles")
+    assert loaded.article_ids == ["a", "b"]
+    scores = loaded.scores("tire project in Jilin")
+    assert scores[1] > 0 == scores[0]
+    assert np.allclose(scores, built.scores("tire project in Jilin"))
+
+
+def test_the_seeds_index_has_an_article_bm25_of_its_articles(folder_retriever) -> None:
+    generation = folder_retriever.generation
+    assert (generation / store.ARTICLE_LEXICAL).is_dir()
+    assert sorted(folder_retriever.article_lexical.article_ids) == sorted(folder_retriever.metas)
+
+
+def test_at_full_weight_the_lexical_side_is_the_article_ranking(folder_retriever) -> None:
+    question = "Jing Junhai Huawei talks"
+    scores = folder_retriever.article_lexical.scores(question)
+    best = folder_retriever.article_lexical.article_ids[int(np.argmax(scores))]
+    hits = folder_retriever.search(question, k=3, dense_weight=0.0, article_weight=1.0)
+    assert hits[0].article.id == best
+    # off, the passage's own BM25 decides as before, and the two settings do differ
+    plain = folder_retriever.search(question, k=3, dense_weight=0.0, article_weight=0.0)
+    assert [h.score for h in plain] != [h.score for h in hits]
+
+
+def test_article_weight_out_of_range_is_refused(folder_retriever) -> None:
+    from qa.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match="article_weight"):
+        folder_retriever.search("Huawei", k=1, article_weight=1.5)
