@@ -49,7 +49,7 @@ from report import print_table, write_json  # noqa: E402
 from qa.index import approximate, store  # noqa: E402
 from qa.index.approximate import ApproxConfig  # noqa: E402
 from qa.index.embedding import load_embedder  # noqa: E402
-from qa.index.lexical import LexicalIndex  # noqa: E402
+from qa.index.lexical import ArticleLexicalIndex, LexicalIndex  # noqa: E402
 from qa.index.manifest import search_settings, vector_settings  # noqa: E402
 from qa.ingest.chunking import ChunkingConfig, chunk_id  # noqa: E402
 from qa.models import Article, Chunk  # noqa: E402
@@ -148,6 +148,7 @@ def build_generation(
     LexicalIndex.build([by_id[i] for i in ids_sorted], np.array(ids_sorted)).save(
         gen / store.LEXICAL
     )
+    ArticleLexicalIndex.build(table.article_texts()).save(gen / store.ARTICLE_LEXICAL)
     table.close()
     manifest = (
         vector_settings(embedder, ChunkingConfig())
