@@ -457,7 +457,7 @@ class Retriever:
         if not len(ids):
             return lexical
         at = np.searchsorted(self.ids, ids)
-        scores = self.article_lexical.scores(query)[self._article_pos[at]]
+        scores = self.article_lexical.scores_of(query, self._article_pos[at])
         share = np.minimum(1.0, (self._article_span[at] - 1) / (ARTICLE_SPAN - 1))
         keys = ids.tolist()
         return with_article(

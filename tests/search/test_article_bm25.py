@@ -40,6 +40,20 @@ def test_the_article_index_holds_every_article_and_round_trips(tmp_path) -> None
     assert np.allclose(scores, built.scores("tire project in Jilin"))
 
 
+def test_scores_of_some_articles_are_those_of_the_full_scan() -> None:
+    rng = np.random.default_rng(3)
+    vocabulary = [f"word{i}" for i in range(300)]
+    rows = [
+        (f"a{i}", f"title {i}", " ".join(rng.choice(vocabulary, size=int(rng.integers(5, 80)))))
+        for i in range(500)
+    ]
+    index = ArticleLexicalIndex.build(rows)
+    positions = rng.integers(0, 500, size=120)  # repeats, any order
+    for query in ("word1 word2 word250", "word7 word7 title", "nothing matches", "word299"):
+        full = index.scores(query)
+        assert np.allclose(index.scores_of(query, positions), full[positions], atol=1e-5)
+
+
 def test_the_seeds_index_has_an_article_bm25_of_its_articles(folder_retriever) -> None:
     generation = folder_retriever.generation
     assert (generation / store.ARTICLE_LEXICAL).is_dir()
