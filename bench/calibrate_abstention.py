@@ -255,8 +255,10 @@ def rates(rows: list[dict[str, Any]], prob: Callable[[dict[str, Any]], float], t
     return report
 
 
-def fit(work: Path) -> dict[str, Any]:
-    """Fit on the even half, report on the odd half; write fit.json and print the config."""
+def fit(work: Path, min_answered: float = 0.9) -> dict[str, Any]:
+    """Fit on the even half, report on the odd half; write fit.json and print the config.
+    The threshold answers at least ``min_answered`` of every set's answerable questions of
+    the even half (``choose_threshold``)."""
     rows = [json.loads(line) for line in (work / "rows.jsonl").open()]
     train = [r for r in rows if not held_out(r["id"])]
     x = np.array([r["features"] for r in train])
@@ -268,11 +270,12 @@ def fit(work: Path) -> dict[str, Any]:
         return float(1 / (1 + np.exp(-(np.dot(weights, r["features"]) + bias))))
 
     groups = np.array([r["asked"] for r in train])
-    threshold = choose_threshold(np.array([prob(r) for r in train]), y, groups)
+    threshold = choose_threshold(np.array([prob(r) for r in train]), y, groups, min_answered)
     test = [r for r in rows if held_out(r["id"])]
     result = {
         "features": FEATURES, "abstain_weights": weights, "abstain_bias": bias,
-        "abstain_threshold": threshold, "train_questions": len(train),
+        "abstain_threshold": threshold, "min_answered": min_answered,
+        "train_questions": len(train),
         "held_out": rates(test, prob, threshold), "train": rates(train, prob, threshold),
     }  # fmt: skip
     (work / "fit.json").write_text(json.dumps(result, indent=2))
@@ -315,6 +318,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--language", choices=("en", "zh"), default="en", help="zh: Chinese questions alone"
     )
+    parser.add_argument(
+        "--min-answered",
+        type=float,
+        default=0.95,
+        help="fit: the share of every set's answerable questions (fitted half) the threshold "
+        "must still answer; above the 0.90 asked for, so that unseen questions clear it too",
+    )
     args = parser.parse_args(argv)
     global INDEXES, LANGUAGE
     INDEXES = args.indexes
@@ -324,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     if "collect" in args.steps:
         collect(args.work, args.per_set)
     if "fit" in args.steps:
-        fit(args.work)
+        fit(args.work, args.min_answered)
     if "verify" in args.steps:
         verify(args.work, args.per_set)
     return 0
