@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from qa.answering import places
 from qa.answering.entities import (
     NOT_NAME_WORDS,
     Mention,
@@ -164,7 +165,7 @@ def asked_kind(question: str, info: QuestionInfo) -> Kind | None:
         return Kind.DATE
     if _AMOUNT_QUESTION.search(lowered) or _MEASURE_QUESTION.search(lowered):
         return Kind.NUMBER
-    if _PLACE_QUESTION.search(lowered):
+    if _PLACE_QUESTION.search(lowered) or places.gazetteer_for(question):
         return Kind.PLACE
     if (
         _NAMED_QUESTION.search(lowered)
@@ -184,6 +185,10 @@ def phrases(text: str, kind: Kind, question: QuestionInfo) -> list[Mention]:
     elif kind is Kind.PERSON:
         found = person_names(text) or name_runs(text)
     elif kind is Kind.PLACE:
+        names = places.gazetteer_for(question.text)
+        if names is not None:  # a country or a US state: those the question does not name
+            named = places.named_places(text, names)
+            return merge_lists(text, [m for m in named if not places.names(question.text, m)])
         found = [_with_region(text, m) for m in find_mentions(text, AnswerType.PLACE)]
         found = found or name_runs(text)
     elif kind is Kind.DATE:

@@ -11,6 +11,7 @@ import pytest
 from fakes import FakeRetriever, article
 from test_chinese import zh_retriever  # noqa: F401  (the Chinese archive's index, a fixture)
 
+from qa.answering import places
 from qa.answering.answerer import answer
 from qa.answering.citations import contract_violations
 from qa.answering.render import answer_to_dict
@@ -340,3 +341,46 @@ def test_a_list_question_cites_every_article_that_answers() -> None:
 def test_no_open_phrase_for_what_the_seeds_do_not_say(retriever, question: str) -> None:
     # At a 40 % share these got "advantages in technology" and "Chen Zhichang".
     assert answer(question, retriever).short_answer is None
+
+
+@pytest.mark.parametrize(
+    "question, sentence, expected",
+    [
+        (  # a country, not the city beside it
+            "Huge crowds lined the streets of which country to pay tribute to Pelé?",
+            "Fans in Santos, Brazil, and as far as Manchester, England, paid tribute.",
+            ["Brazil", "England"],
+        ),
+        (  # a country the question names is no answer
+            "Travelers from which country now need a negative test to enter the U.S.?",
+            "The U.S. will require travelers from China to show a negative test.",
+            ["China"],
+        ),
+        (  # "South Korea", not "Korea"; ISO's "Korea, Republic of" is not how news writes it
+            "Which Asian country hosted the summit?",
+            "The summit was held in Seoul, South Korea, on Monday.",
+            ["South Korea"],
+        ),
+        (  # a US state, not the congressman
+            "Which US state is represented by congressman Kevin McCarthy?",
+            "Matt Gaetz opposed Kevin McCarthy, a Republican from California.",
+            ["California"],
+        ),
+        (  # a sentence naming no country gives nothing of that kind
+            "Which country won the most medals?",
+            "The team from the north won the most medals in Pyeongchang.",
+            [],
+        ),
+    ],
+)
+def test_a_country_or_state_question_takes_a_country_or_state(
+    question: str, sentence: str, expected: list[str]
+) -> None:
+    assert asked_kind(question, read_question(question)) is Kind.PLACE
+    assert _phrases(sentence, Kind.PLACE, question) == expected
+
+
+def test_a_state_owned_firm_is_no_state_question() -> None:
+    assert places.gazetteer_for("Which state-owned firm built the plant?") is None
+    assert places.gazetteer_for("Which state won the vote?") is not None
+    assert places.gazetteer_for("Which business did the US sanction?") is None
