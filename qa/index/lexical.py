@@ -292,6 +292,26 @@ class LexicalIndex:
             scores = np.where(mask, scores, 0.0).astype(np.float32)
         return scores
 
+    def scores_at(self, query: str, positions: np.ndarray) -> np.ndarray:
+        """BM25 score of the documents at ``positions`` (of ``ids``) alone: the same numbers as
+        ``scores(query)[positions]``, read from the question's posting lists by binary search."""
+        bm25 = self.bm25
+        if getattr(bm25, "nonoccurrence_array", None) is not None:  # not the default variant
+            return self.scores(query)[positions]
+        matrix = bm25.scores  # type: ignore[attr-defined]
+        indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+        wanted = np.unique(positions)
+        found = np.zeros(len(wanted), dtype=np.float32)
+        for term in self._token_ids(query):  # a repeated word counts again, as in bm25s
+            low, high = int(indptr[term]), int(indptr[term + 1])
+            if low == high:
+                continue
+            postings = indices[low:high]  # ascending document positions
+            at = np.minimum(np.searchsorted(postings, wanted), high - low - 1)
+            hit = postings[at] == wanted
+            found[hit] += data[low:high][at[hit]]
+        return found[np.searchsorted(wanted, positions)]
+
     def _rare_postings(self, token_ids: list[int], most: int) -> np.ndarray | None:
         """The chunks holding the question's rarest words, up to about ``most`` postings;
         None when even the rarest word alone is in more."""
@@ -350,21 +370,6 @@ class ArticleLexicalIndex:
 
     def scores_of(self, query: str, positions: np.ndarray) -> np.ndarray:
         """BM25 score of the articles at ``positions`` (of ``article_ids``) alone: the same
-        numbers as ``scores(query)[positions]``, read from the question's posting lists by
-        binary search, so the cost follows the candidates, not the archive's size."""
-        bm25 = self.index.bm25
-        if getattr(bm25, "nonoccurrence_array", None) is not None:  # not the default variant
-            return self.scores(query)[positions]
-        matrix = bm25.scores  # type: ignore[attr-defined]
-        indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
-        wanted = np.unique(positions)
-        found = np.zeros(len(wanted), dtype=np.float32)
-        for term in self.index._token_ids(query):  # a repeated word counts again, as in bm25s
-            low, high = int(indptr[term]), int(indptr[term + 1])
-            if low == high:
-                continue
-            postings = indices[low:high]  # ascending article positions
-            at = np.minimum(np.searchsorted(postings, wanted), high - low - 1)
-            hit = postings[at] == wanted
-            found[hit] += data[low:high][at[hit]]
-        return found[np.searchsorted(wanted, positions)]
+        numbers as ``scores(query)[positions]``, at a cost that follows the candidates, not
+        the archive's size (``LexicalIndex.scores_at``)."""
+        return self.index.scores_at(query, positions)

@@ -192,13 +192,12 @@ class Retriever:
         self._take_settings(manifest, embedder)
         self.dense, self._exact_view = _read_dense(gen, manifest)
         self.lexical = LexicalIndex.load(gen / store.LEXICAL)
-        articles = gen / store.ARTICLE_LEXICAL
-        # an index of an earlier lexical recipe has none; it is refused before this anyway
-        self.article_lexical = ArticleLexicalIndex.load(articles) if articles.is_dir() else None
+        articles = ArticleLexicalIndex.load(gen / store.ARTICLE_LEXICAL)
+        self.article_lexical: ArticleLexicalIndex | None = articles
         table = store.ChunkTable(gen / store.TABLE)
         self.table: Lookups = table
         self._metas: dict[str, ArticleMeta] = table.metas()
-        self._load_chunk_arrays(table.chunk_articles())
+        self._load_chunk_arrays(table.chunk_articles(), articles)
 
     def _take_settings(self, manifest: dict[str, Any], embedder: Embedder) -> None:
         """What a retriever takes from its manifest, whichever store holds the index."""
@@ -215,8 +214,11 @@ class Retriever:
         """Every article's title, date, source and path, by id."""
         return self._metas
 
-    def _load_chunk_arrays(self, rows: list[tuple[int, str]]) -> None:
-        """Per chunk, aligned with ``lexical.ids`` (sorted ids): its article's date and source."""
+    def _load_chunk_arrays(
+        self, rows: list[tuple[int, str]], articles: ArticleLexicalIndex
+    ) -> None:
+        """Per chunk, aligned with ``lexical.ids`` (sorted ids): its article's date, source,
+        position in ``articles`` and number of passages."""
         ordinal = {a: (m.date.toordinal() if m.date else 0) for a, m in self.metas.items()}
         self.ids = np.array([r[0] for r in rows], dtype=np.int64)
         self.article_of = [r[1] for r in rows]
@@ -225,15 +227,14 @@ class Retriever:
         self._cjk = np.full(len(rows), np.nan, dtype=np.float32)
         if not np.array_equal(self.ids, self.lexical.ids):
             raise IndexMismatchError(self.index_dir, "lexical ids", "chunk table ids", "others")
-        if self.article_lexical is not None:
-            position = {a: p for p, a in enumerate(self.article_lexical.article_ids)}
-            if position.keys() != self.metas.keys():
-                raise IndexMismatchError(
-                    self.index_dir, "article BM25 ids", "chunk table articles", "others"
-                )
-            self._article_pos = np.array([position[a] for a in self.article_of], dtype=np.int64)
-            counts = np.bincount(self._article_pos, minlength=len(position))
-            self._article_span = counts[self._article_pos]  # per chunk: its article's passages
+        position = {a: p for p, a in enumerate(articles.article_ids)}
+        if position.keys() != self.metas.keys():
+            raise IndexMismatchError(
+                self.index_dir, "article BM25 ids", "chunk table articles", "others"
+            )
+        self._article_pos = np.array([position[a] for a in self.article_of], dtype=np.int64)
+        counts = np.bincount(self._article_pos, minlength=len(position))
+        self._article_span = counts[self._article_pos]  # per chunk: its article's passages
 
     def close(self) -> None:
         """Close the chunk table and release the generation (searching afterwards fails)."""
