@@ -114,6 +114,12 @@ def chunk_text(title: str, text: str, heading: str = "") -> str:
     return f"{title}\n{heading}\n{text}" if heading else f"{title}\n{text}"
 
 
+def article_text(title: str, body: str) -> str:
+    """The text the article BM25 indexes for an article (``ArticleLexicalIndex``, and the
+    PostgreSQL store's article postings): its title and body."""
+    return chunk_text(title, body)
+
+
 def clause_headings(body: str, starts: list[int]) -> list[str]:
     """The headings of the numbered clauses that chunks starting at ``starts`` of ``body`` start
     inside and do not show ("" for none): the chapter's title line and the article's number."""
@@ -350,7 +356,7 @@ class ArticleLexicalIndex:
     def build(cls, articles: Iterable[tuple[str, str, str]]) -> ArticleLexicalIndex:
         """From (article id, title, body) rows."""
         rows = list(articles)
-        texts = (chunk_text(title, body) for _, title, body in rows)
+        texts = (article_text(title, body) for _, title, body in rows)
         index = LexicalIndex.build(texts, np.arange(len(rows), dtype=np.int64))
         return cls(index, [article_id for article_id, _, _ in rows])
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import IndexLockedError
-from qa.index import integrity, pg
+from qa.index import integrity, pg, pg_bm25
 from qa.index import manifest as mf
 from qa.index.build import BuildReport, _Build
 from qa.models import Article
@@ -78,7 +78,7 @@ class _DatabaseBuild(_Build):
     def _same_records(self) -> bool:
         # No file checksums in a database: the records alone say whether anything changed,
         # unless its postings are of an older layout (then the build rewrites them).
-        if self.old is None or not pg.lexical_layout_current(self.conn):
+        if self.old is None or not pg_bm25.layout_current(self.conn):
             return False
         return self._records_match(self.old)
 
@@ -96,12 +96,12 @@ class _DatabaseBuild(_Build):
         with self.stages("write"):
             if fresh:
                 pg.create(conn, self.embedder.dim)
+            elif not self._lexical_current(conn):  # first, so the changes below are current
+                pg_bm25.rewrite(conn)
             pg.remove(conn, to_drop)
             for article_id in to_drop:
                 entries.pop(article_id)
             pg.add(conn, new, chunks, vectors, {a.id: a.title for a in new})
-            if self.old and not fresh and not self._lexical_current(conn):
-                pg.rewrite_lexical(conn)
         n_chunks = sum(len(e["chunk_ids"]) for e in entries.values()) + len(chunks)
         self.dense_kind = self._dense_record(n_chunks)["kind"]
         if not pg.has_hnsw(conn):
@@ -115,4 +115,4 @@ class _DatabaseBuild(_Build):
 
     def _lexical_current(self, conn: Any) -> bool:
         recipe = (self.old or {}).get("lexical_recipe") == mf.LEXICAL_RECIPE
-        return recipe and pg.lexical_layout_current(conn)
+        return recipe and pg_bm25.layout_current(conn)

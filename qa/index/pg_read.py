@@ -1,4 +1,5 @@
-"""Reading a PostgreSQL index (``qa.index.pg``): lookups, dense and BM25 top-n in SQL.
+"""Reading a PostgreSQL index (``qa.index.pg``): lookups, dense and BM25 top-n in SQL, and the
+article BM25 of a search's candidates.
 
 Every read runs in a snapshot: a read-only, repeatable-read transaction on a connection of
 a small pool, so a search's several statements see one build even while another commits, and
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from qa.errors import DatabaseError, IndexNotFoundError
-from qa.index import pg
+from qa.index import pg, pg_bm25
 from qa.index.lexical import tokenize
 from qa.models import Article, ArticleMeta, Chunk
 
@@ -28,6 +29,31 @@ def as_array(value: Any) -> np.ndarray:
     if hasattr(value, "to_numpy"):
         value = value.to_numpy()
     return np.asarray(value, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What BM25 reads of a whole corpus (passages, or articles) as of one build."""
+
+    documents: int
+    length: int  # the documents' summed BM25 lengths
+
+    def sql(self, vocabulary: str, terms: list[str]) -> tuple[str, list[Any], str, list[Any]]:
+        """BM25 of a query's ``terms`` over this corpus, whose vocabulary is the table
+        ``vocabulary``, as SQL (bm25s' Lucene formula: idf = ln(1 + (N - df + 0.5) / (df +
+        0.5)), tf / (tf + k1 (1 - b + b len / avglen)); a term the query repeats counts each
+        time): a ``WITH`` item ``q`` (the terms' ids and weights) and its parameters, then
+        the score summed over the postings ``p`` that join ``q``, and its parameters."""
+        weights = (
+            "q AS (SELECT t.id, count(*) * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5)) AS w "
+            f"FROM unnest(%s::text[]) AS u(term) JOIN {vocabulary} t ON t.term = u.term "
+            "GROUP BY t.id, t.df)"
+        )
+        # tf / (tf + k1 (1 - b) + k1 b len / avglen); the postings carry len, so no join
+        score = "sum(q.w * p.tf / (p.tf + %s + %s * p.length))"
+        flat = pg_bm25.K1 * (1 - pg_bm25.B)
+        per_length = pg_bm25.K1 * pg_bm25.B * self.documents / max(self.length, 1)
+        return weights, [float(self.documents), terms], score, [flat, per_length]
 
 
 @dataclass(frozen=True)
@@ -75,7 +101,7 @@ class Reader:
         with self.snapshot() as conn:
             if not pg.exists(conn) or conn.execute("SELECT 1 FROM qa_meta").fetchone() is None:
                 raise IndexNotFoundError(self.where)
-            if not pg.lexical_layout_current(conn):
+            if not pg_bm25.layout_current(conn):
                 raise DatabaseError(
                     self.where, "its BM25 tables predate this version: run qa index --store again"
                 )
@@ -133,10 +159,12 @@ class Reader:
 
     # -- the state a retriever holds ----------------------------------------------------
 
-    def state(self) -> tuple[int, dict[str, Any], int, int]:
-        """(build number, manifest settings, passages, summed BM25 lengths)."""
-        row = self._rows("SELECT build, manifest, passages, total_length FROM qa_meta")[0]
-        return int(row[0]), dict(row[1]), int(row[2]), int(row[3])
+    def state(self) -> tuple[int, dict[str, Any], Totals, Totals]:
+        """(build number, manifest settings, BM25 totals of passages, of articles)."""
+        row = self._rows(
+            "SELECT build, manifest, passages, total_length, articles, article_length FROM qa_meta"
+        )[0]
+        return int(row[0]), dict(row[1]), Totals(row[2], row[3]), Totals(row[4], row[5])
 
     def metas(self) -> dict[str, ArticleMeta]:
         rows = self._rows("SELECT id, title, date, source, path FROM qa_articles")
@@ -206,25 +234,39 @@ class Reader:
                 conn.execute("SET LOCAL enable_indexscan = on")
         return {int(i): float(s) for i, s in rows}
 
-    def lexical(
-        self, query: str, n: int, scope: Scope | None, passages: int, total_length: int
-    ) -> dict[int, float]:
-        """The ``n`` best BM25 scores for ``query`` within ``scope`` (bm25s' Lucene formula:
-        idf = ln(1 + (N - df + 0.5) / (df + 0.5)), tf / (tf + k1 (1 - b + b len / avglen));
-        a term the query repeats counts each time)."""
+    def lexical(self, query: str, n: int, scope: Scope | None, chunks: Totals) -> dict[int, float]:
+        """The ``n`` best BM25 scores for ``query`` within ``scope`` (``Totals.sql``)."""
         terms = [t for t in tokenize(query) if t]
-        if not terms or passages == 0:
+        if not terms or chunks.documents == 0:
             return {}
         where, params = (scope or Scope()).sql(date="p.date", chunk="p.chunk_id")
-        # tf / (tf + k1 (1 - b) + k1 b len / avglen); the postings carry len, so no join
-        flat, per_length = pg.K1 * (1 - pg.B), pg.K1 * pg.B * passages / total_length
+        weights, weight_params, score, score_params = chunks.sql("qa_terms", terms)
         rows = self._rows(
-            "WITH q AS (SELECT t.id, count(*) * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5)) AS w "
-            "FROM unnest(%s::text[]) AS u(term) JOIN qa_terms t ON t.term = u.term "
-            "GROUP BY t.id, t.df) "
-            "SELECT p.chunk_id, sum(q.w * p.tf / (p.tf + %s + %s * p.length)) AS score "
+            f"WITH {weights} SELECT p.chunk_id, {score} AS score "
             f"FROM q JOIN qa_postings p ON p.term_id = q.id WHERE {where} "
             "GROUP BY p.chunk_id ORDER BY score DESC, p.chunk_id LIMIT %s",
-            [float(passages), terms, flat, per_length, *params, n],
+            [*weight_params, *score_params, *params, n],
         )
         return {int(i): float(s) for i, s in rows if s > 0 and math.isfinite(s)}
+
+    def article_scores(
+        self, query: str, chunk_ids: Sequence[int], articles: Totals
+    ) -> dict[int, tuple[float, int]]:
+        """For each of ``chunk_ids``: its article's BM25 score for ``query`` (the folder's
+        ``ArticleLexicalIndex.scores_of``) and its article's number of passages. Only these
+        articles' postings are read: a term's, at each article, by the postings' key."""
+        terms = [t for t in tokenize(query) if t]  # none: every score 0, the counts still read
+        weights, weight_params, score, score_params = articles.sql("qa_article_terms", terms)
+        rows = self._rows(
+            f"WITH {weights}, "
+            "c AS (SELECT id, article_id FROM qa_chunks WHERE id = ANY(%s)), "
+            "a AS (SELECT article_id, count(*) AS passages FROM qa_chunks "
+            "WHERE article_id IN (SELECT article_id FROM c) GROUP BY article_id), "
+            f"s AS (SELECT p.article_id, {score} AS score FROM q JOIN qa_article_postings p "
+            "ON p.term_id = q.id WHERE p.article_id IN (SELECT article_id FROM a) "
+            "GROUP BY p.article_id) "
+            "SELECT c.id, coalesce(s.score, 0), a.passages FROM c JOIN a USING (article_id) "
+            "LEFT JOIN s USING (article_id)",
+            [*weight_params, [int(i) for i in chunk_ids], *score_params],
+        )
+        return {int(i): (float(s), int(n)) for i, s, n in rows}

@@ -22,7 +22,7 @@ import numpy as np
 
 from qa.config import RetrievalConfig
 from qa.index.embedding import Embedder
-from qa.index.pg_read import Reader, Scope
+from qa.index.pg_read import Reader, Scope, Totals
 from qa.ingest import chinese
 from qa.models import ArticleMeta, Hit
 from qa.search.retriever import Retriever, _Dates, checked_embedder
@@ -51,8 +51,8 @@ class _View:
     build: int
     metas: dict[str, ArticleMeta]
     newest_date: dt.date | None
-    passages: int
-    total_length: int
+    chunks: Totals  # BM25's
+    articles: Totals
 
 
 class DatabaseRetriever(Retriever):
@@ -66,7 +66,6 @@ class DatabaseRetriever(Retriever):
         self.lease = None
         self.reader = reader
         self.table = reader  # the lookups (articles, chunks) of ``Retriever``
-        self.article_lexical = None  # no article BM25 in the database (README, issue 18)
         self.index_dir = Path(reader.where)  # for messages only
         self._take_settings(manifest, embedder)
         recorded = manifest.get("dense_index") or {}
@@ -82,13 +81,13 @@ class DatabaseRetriever(Retriever):
 
     def _read_view(self) -> _View:
         with self.reader.snapshot():
-            build, _, passages, total = self.reader.state()
+            build, _, chunks, articles = self.reader.state()
             latest = getattr(self, "_latest", None)
             if latest is not None and latest.build == build:
                 return latest
             metas = self.reader.metas()
         days = [m.date for m in metas.values() if m.date]
-        view = _View(build, metas, max(days) if days else None, passages, total)
+        view = _View(build, metas, max(days) if days else None, chunks, articles)
         self._latest = view
         return view
 
@@ -111,7 +110,7 @@ class DatabaseRetriever(Retriever):
 
     def _sizes(self) -> tuple[int, int, dt.date | None]:
         view = self._view
-        return len(view.metas), view.passages, view.newest_date
+        return len(view.metas), view.chunks.documents, view.newest_date
 
     # -- the storage side of ``Retriever._search`` ------------------------------------------
 
@@ -139,14 +138,18 @@ class DatabaseRetriever(Retriever):
         return Scope(since, until, when.as_of, None if sources is None else tuple(sources))
 
     def _dense(self, query: str, n: int, mask: Any) -> dict[int, float]:
-        if self._view.passages == 0:
+        if self._view.chunks.documents == 0:
             return {}
         vector = self.embedder.encode([query], show_progress=False)[0]
         return self.reader.dense(vector, n, mask, exact=self.exact, ef_search=self.ef_search)
 
     def _lexical(self, query: str, n: int, mask: Any) -> dict[int, float]:
-        view = self._view
-        return self.reader.lexical(query, n, mask, view.passages, view.total_length)
+        return self.reader.lexical(query, n, mask, self._view.chunks)
+
+    def _article_scores(self, query: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        found = self.reader.article_scores(query, ids.tolist(), self._view.articles)
+        scores, spans = zip(*(found[int(i)] for i in ids))
+        return np.array(scores, dtype=np.float64), np.array(spans, dtype=np.int64)
 
     def _cjk_shares(self, chunk_ids: Iterable[int]) -> dict[int, float]:
         ids = [int(i) for i in chunk_ids]

@@ -180,7 +180,7 @@ class Retriever:
 
     Another store (``pg_retriever.DatabaseRetriever``) overrides only the storage hooks: its
     ``table`` (``Lookups``), ``metas``, ``_sizes``, ``_mask``, ``_dense``, ``_lexical``,
-    ``_cjk_shares`` and ``_articles_of``.
+    ``_article_scores``, ``_cjk_shares`` and ``_articles_of``.
     """
 
     overlap_sides = True  # hybrid search runs its dense side on a worker thread
@@ -193,7 +193,7 @@ class Retriever:
         self.dense, self._exact_view = _read_dense(gen, manifest)
         self.lexical = LexicalIndex.load(gen / store.LEXICAL)
         articles = ArticleLexicalIndex.load(gen / store.ARTICLE_LEXICAL)
-        self.article_lexical: ArticleLexicalIndex | None = articles
+        self.article_lexical = articles
         table = store.ChunkTable(gen / store.TABLE)
         self.table: Lookups = table
         self._metas: dict[str, ArticleMeta] = table.metas()
@@ -450,16 +450,14 @@ class Retriever:
     ) -> dict[int, float]:
         """The lexical side with each candidate's article BM25 blended in (``with_article``),
         in full for an article of ``ARTICLE_SPAN`` passages or more, not at all for an
-        article of one (whose BM25 is the passage's own); unchanged where the store keeps no
-        article BM25 (PostgreSQL)."""
-        if self.article_lexical is None or not config.article_weight:
+        article of one (whose BM25 is the passage's own)."""
+        if not config.article_weight:
             return lexical
         ids = np.fromiter(dense.keys() | lexical.keys(), dtype=np.int64)
         if not len(ids):
             return lexical
-        at = np.searchsorted(self.ids, ids)
-        scores = self.article_lexical.scores_of(query, self._article_pos[at])
-        share = np.minimum(1.0, (self._article_span[at] - 1) / (ARTICLE_SPAN - 1))
+        scores, spans = self._article_scores(query, ids)
+        share = np.minimum(1.0, (spans - 1) / (ARTICLE_SPAN - 1))
         keys = ids.tolist()
         return with_article(
             lexical,
@@ -467,6 +465,12 @@ class Retriever:
             config.article_weight,
             dict(zip(keys, share.tolist())),
         )
+
+    def _article_scores(self, query: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each chunk of ``ids``: its article's BM25 score for ``query`` and its article's
+        number of passages (scoring only these chunks' articles)."""
+        at = np.searchsorted(self.ids, ids)
+        return self.article_lexical.scores_of(query, self._article_pos[at]), self._article_span[at]
 
     def _fuse(
         self,

