@@ -64,9 +64,46 @@ def _states() -> re.Pattern[str]:
     return _pattern(names)
 
 
+CONTINENTS = (
+    "Africa", "Antarctica", "Asia", "Europe", "North America", "South America", "Oceania",
+    "Australia", "Latin America", "Middle East", "Central America", "Caribbean", "Scandinavia",
+)  # fmt: skip
+
+
+@cache
+def _known() -> frozenset[str]:
+    import pycountry
+
+    names = set(COUNTRY_ALIASES) | set(CONTINENTS)
+    for country in pycountry.countries:
+        for field in ("name", "common_name"):
+            name = getattr(country, field, None)
+            if name and "," not in name:
+                names.add(name)
+    names |= {s.name for s in pycountry.subdivisions.get(country_code="US") if s.type == "State"}
+    return frozenset(names)
+
+
+def is_place(phrase: str) -> bool:
+    """Whether ``phrase`` is, as a whole, a country, a US state or a continent ("England",
+    "Asia"): no person's name, whatever its shape."""
+    return phrase.strip().removeprefix("the ") in _known()
+
+
+# "What continent ...?"
+CONTINENT_QUESTION = re.compile(r"\b(?:[Ww]hat|[Ww]hich)\s+continents?\b")
+
+
+@cache
+def _continents() -> re.Pattern[str]:
+    return _pattern(set(CONTINENTS) - {"Latin America", "Middle East", "Caribbean", "Scandinavia"})
+
+
 def gazetteer_for(question: str) -> re.Pattern[str] | None:
     """The names a short answer to ``question`` must be among: countries for "Which country
-    ...?", US states for "Which state ...?", else None."""
+    ...?", US states for "Which state ...?", continents for "What continent ...?", else None."""
+    if CONTINENT_QUESTION.search(question):
+        return _continents()
     if COUNTRY_QUESTION.search(question):
         return _countries()
     if STATE_QUESTION.search(question):

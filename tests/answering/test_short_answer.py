@@ -14,15 +14,14 @@ from test_chinese import zh_retriever  # noqa: F401  (the Chinese archive's inde
 from qa.answering import places
 from qa.answering.answerer import answer
 from qa.answering.citations import contract_violations
+from qa.answering.phrases import amounts, phrases
 from qa.answering.render import answer_to_dict
 from qa.answering.sentence_select import Candidate
 from qa.answering.short_answer import (
     Kind,
-    amounts,
     asked_kind,
     find_short,
     is_list_question,
-    phrases,
     sentence_support,
 )
 from qa.models import Answer, ArticleMeta
@@ -384,3 +383,90 @@ def test_a_state_owned_firm_is_no_state_question() -> None:
     assert places.gazetteer_for("Which state-owned firm built the plant?") is None
     assert places.gazetteer_for("Which state won the vote?") is not None
     assert places.gazetteer_for("Which business did the US sanction?") is None
+
+
+def _short(question: str, *sentences: str) -> str | None:
+    info = read_question(question)
+    pick = find_short([_candidate(s) for s in sentences], asked_kind(question, info), info)
+    return None if pick is None else pick.text
+
+
+@pytest.mark.parametrize(
+    "question, sentence, expected",
+    [
+        (  # the number beside the question's names and relation, not beside one word of it
+            "How many career goals did Ana Ruiz score for the club?",
+            "The club's career scoring leader Ana Ruiz, with 212, praised Lia Moss, who had 9 "
+            "goals this year.",
+            "212",
+        ),
+        (  # a count is no score
+            "How many points did Dan Cole score against the Hawks?",
+            "Dan Cole scored 41 points as the Hornets beat the Hawks 120-98.",
+            "41",
+        ),
+        ("How much time was left when Leeds scored?", "Leeds scored with 3:08 left.", "3:08"),
+        (  # the title of rank is part of the name
+            "Who did the envoy meet in London?",
+            "In London the envoy met King Charles III at the palace.",
+            "King Charles III",
+        ),
+        (  # a Roman numeral the question shares is no name of the question's
+            "Who defeated Harold II?",
+            "In 1066 Duke William II of Normandy defeated King Harold II at Hastings.",
+            "Duke William II",
+        ),
+        (  # a person, not the country beside the question's words
+            "Who was crowned emperor?",
+            "Napoleon Bonaparte, who had ruled France since 1799, was crowned emperor in France.",
+            "Napoleon Bonaparte",
+        ),
+        (  # the season and the range are part of the date
+            "When was the museum closed?",
+            "The museum was closed between 2005 and 2010 for repairs.",
+            "between 2005 and 2010",
+        ),
+        (
+            "When did the council move its offices?",
+            "In the summer of 1921, the council moved its offices to the harbour.",
+            "summer of 1921",
+        ),
+        (
+            "What continent is Chad in?",
+            "Chad lies in the Sahel, in north-central Africa.",
+            "Africa",
+        ),
+        (  # a company, by its suffix, not the city it rents in
+            "Which tech company is being sued over unpaid rent at its offices?",
+            "Acme Inc. is being sued for failing to pay rent at one of its office spaces in "
+            "Springfield.",
+            "Acme Inc",
+        ),
+        (  # the name that holds the noun asked for
+            "What award has Rosa Lind won?",
+            "Grammy nominee Joe Park sang, while Academy Award winner Rosa Lind spoke in "
+            "Sign Language.",
+            "Academy Award",
+        ),
+    ],
+)
+def test_the_phrase_that_fits_the_question_wins(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _short(question, sentence) == expected
+
+
+def test_a_state_question_is_one_whatever_its_clauses_ask() -> None:
+    question = "Which US state is represented by Kevin McCarthy, whose bid was blocked?"
+    assert asked_kind(question, read_question(question)) is Kind.PLACE
+
+
+def test_no_name_of_a_heading_in_capitals_or_a_common_opening_word() -> None:
+    question = read_question("Which team signed the striker?")
+    assert _phrases("LATEST UPDATES Rovers signed the striker.", Kind.NAME, question.text) == [
+        "Rovers"
+    ]
+    assert _phrases("However, the club signed him.", Kind.NAME, question.text) == []
+    assert _phrases("Bohemond of Taranto signed the striker.", Kind.NAME, "Who is Bohemond?") == [
+        "Taranto"
+    ]
