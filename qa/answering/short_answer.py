@@ -267,7 +267,7 @@ def find_short(
 
     def score_of(i: int, c: Candidate, m: Mention) -> float:
         far = min(word_distance(c.text, m, question), REACH) / REACH
-        agreed = len(votes[stems_of(m.text)]) - 1
+        agreed = len(_agreeing(votes, stems_of(m.text), kind)) - 1
         # in Chinese the nearest word alone is measured: alignment lost on zh_news_facts
         near = 0.0 if CJK.search(c.text) else ALIGN * alignment(c.text, m, question)
         return _precision(m.text, kind) - RANK_COST * i + VOTE * agreed - NEAR * far + near
@@ -300,6 +300,15 @@ def asked_noun(question: str) -> frozenset[str]:
     award has Marlee Matlin won?"); empty when it names none."""
     found = _ASKED_NOUN.search(question.lower())
     return stems_of(found.group(1)) if found else frozenset()
+
+
+def _agreeing(votes: dict[frozenset[str], set[str]], own: frozenset[str], kind: Kind) -> set[str]:
+    """The articles that name the phrase of stems ``own``; for a date, also those that name
+    it more or less fully ("November 17" agrees with "November 17, 2019", which then wins by
+    its precision)."""
+    if kind is not Kind.DATE:
+        return votes[own]
+    return set().union(*(a for p, a in votes.items() if p and (p <= own or own <= p)))
 
 
 def sentence_support(candidate: Candidate, question: QuestionInfo) -> float:

@@ -470,3 +470,15 @@ def test_no_name_of_a_heading_in_capitals_or_a_common_opening_word() -> None:
     assert _phrases("Bohemond of Taranto signed the striker.", Kind.NAME, "Who is Bohemond?") == [
         "Taranto"
     ]
+
+
+def test_a_date_that_other_articles_name_in_part_gathers_their_agreement() -> None:
+    question = read_question("When does season 3 of the show premiere?")
+    sentences = [
+        _candidate("Season 3 of the show premieres on Sunday, November 17.", "a"),
+        _candidate("The third season will premiere November 17.", "b"),
+        _candidate("Season 3 of the show premiered on November 17, 2019.", "c"),
+        _candidate("The show's season 3 trailer came out on October 2, 2019.", "d"),
+    ]
+    pick = find_short(sentences, Kind.DATE, question)
+    assert pick is not None and pick.text == "November 17, 2019"
