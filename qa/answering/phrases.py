@@ -269,9 +269,13 @@ def _shouting(words: Sequence[str]) -> bool:
 
 def _common_opener(text: str, start: int, word: str) -> bool:
     """Whether ``word``, the first of a sentence or clause, is a common word, not a name
-    ("Although", "Usually", "However")."""
-    if text[:start].strip(" \"'“(") not in ("",) and not text[:start].rstrip().endswith((":", ";")):
+    ("Although", "Usually", "However"), or the label of a heading ("Poll: Oscars 2021 ...",
+    "UPDATE: ...")."""
+    before = text[:start].strip(" \"'“(")
+    if before and not before.endswith((":", ";")):
         return False
+    if not before and text[start + len(word) : start + len(word) + 1] == ":":
+        return True
     lowered = word.lower()
     return lowered in _stop() or (lowered.endswith("ly") and len(lowered) > 4)
 

@@ -467,6 +467,7 @@ def test_no_name_of_a_heading_in_capitals_or_a_common_opening_word() -> None:
         "Rovers"
     ]
     assert _phrases("However, the club signed him.", Kind.NAME, question.text) == []
+    assert _phrases("Poll: Rovers signed the striker.", Kind.NAME, question.text) == ["Rovers"]
     assert _phrases("Bohemond of Taranto signed the striker.", Kind.NAME, "Who is Bohemond?") == [
         "Taranto"
     ]
