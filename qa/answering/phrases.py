@@ -236,7 +236,7 @@ def name_runs(text: str) -> list[Mention]:
         at = run.start()
         words = [(at + w.start(), at + w.end()) for w in re.finditer(r"\S+", run.group())]
         shouted = 0
-        while shouted < len(words) and _shouting([text[slice(*words[shouted])]] * 2):
+        while shouted < len(words) and _loud(text[slice(*words[shouted])]):
             shouted += 1
         if shouted >= 2:
             words = words[shouted:]  # "LATEST UPDATES Rovers": the heading is no part of it
@@ -260,11 +260,16 @@ def name_runs(text: str) -> list[Mention]:
     return out
 
 
+def _loud(word: str) -> bool:
+    """Whether ``word`` is a word of a heading in capitals: upper case, four letters or more."""
+    return word.isupper() and len(word) >= 4
+
+
 def _shouting(words: Sequence[str]) -> bool:
-    """Whether a run is a heading in capitals: every word upper case, two of four letters or
-    more ("LATEST UPDATES"), unlike an acronym ("NATO", "BBC News")."""
+    """Whether a run is a heading in capitals: every word upper case, two of them ``_loud``
+    ("LATEST UPDATES"), unlike an acronym ("NATO", "BBC News")."""
     letters = [w for w in words if any(c.isalpha() for c in w)]
-    return all(w.isupper() for w in letters) and sum(len(w) >= 4 for w in letters) >= 2
+    return all(w.isupper() for w in letters) and sum(_loud(w) for w in letters) >= 2
 
 
 def _common_opener(text: str, start: int, word: str) -> bool:
@@ -282,9 +287,9 @@ def _common_opener(text: str, start: int, word: str) -> bool:
 
 @cache
 def _stop() -> frozenset[str]:
-    from qa.index.lexical import _stopwords
+    from qa.index.lexical import stop_words
 
-    return _stopwords() | FUNCTION_WORDS | _DISCOURSE
+    return stop_words() | FUNCTION_WORDS | _DISCOURSE
 
 
 # Words that open a sentence to link it to the one before; capitalised there, never a name.

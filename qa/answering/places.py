@@ -14,6 +14,7 @@ that ISO spells otherwise.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from qa.answering.entities import Mention
@@ -38,13 +39,13 @@ COUNTRY_ALIASES = (
 )  # fmt: skip
 
 
-def _pattern(names: set[str]) -> re.Pattern[str]:
+def _pattern(names: Iterable[str]) -> re.Pattern[str]:
     ordered = sorted(names, key=len, reverse=True)  # "South Korea" before "Korea"
     return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?!\w)")
 
 
 @cache
-def _countries() -> re.Pattern[str]:
+def _country_names() -> frozenset[str]:
     import pycountry
 
     names = set(COUNTRY_ALIASES)
@@ -53,50 +54,50 @@ def _countries() -> re.Pattern[str]:
             name = getattr(country, field, None)
             if name and "," not in name:
                 names.add(name)
-    return _pattern(names)
+    return frozenset(names)
 
 
 @cache
-def _states() -> re.Pattern[str]:
+def _state_names() -> frozenset[str]:
     import pycountry
 
-    names = {s.name for s in pycountry.subdivisions.get(country_code="US") if s.type == "State"}
-    return _pattern(names)
+    return frozenset(
+        s.name for s in pycountry.subdivisions.get(country_code="US") if s.type == "State"
+    )
 
 
 CONTINENTS = (
     "Africa", "Antarctica", "Asia", "Europe", "North America", "South America", "Oceania",
-    "Australia", "Latin America", "Middle East", "Central America", "Caribbean", "Scandinavia",
+    "Australia", "Central America",
 )  # fmt: skip
+# Parts of the world a "Who ...?" answer is not either, though no "What continent ...?" one.
+REGIONS = ("Latin America", "Middle East", "Caribbean", "Scandinavia")
 
 
 @cache
-def _known() -> frozenset[str]:
-    import pycountry
-
-    names = set(COUNTRY_ALIASES) | set(CONTINENTS)
-    for country in pycountry.countries:
-        for field in ("name", "common_name"):
-            name = getattr(country, field, None)
-            if name and "," not in name:
-                names.add(name)
-    names |= {s.name for s in pycountry.subdivisions.get(country_code="US") if s.type == "State"}
-    return frozenset(names)
+def _countries() -> re.Pattern[str]:
+    return _pattern(_country_names())
 
 
-def is_place(phrase: str) -> bool:
-    """Whether ``phrase`` is, as a whole, a country, a US state or a continent ("England",
-    "Asia"): no person's name, whatever its shape."""
-    return phrase.strip().removeprefix("the ") in _known()
-
-
-# "What continent ...?"
-CONTINENT_QUESTION = re.compile(r"\b(?:[Ww]hat|[Ww]hich)\s+continents?\b")
+@cache
+def _states() -> re.Pattern[str]:
+    return _pattern(_state_names())
 
 
 @cache
 def _continents() -> re.Pattern[str]:
-    return _pattern(set(CONTINENTS) - {"Latin America", "Middle East", "Caribbean", "Scandinavia"})
+    return _pattern(set(CONTINENTS))
+
+
+def is_place(phrase: str) -> bool:
+    """Whether ``phrase`` is, as a whole, a country, a US state, a continent or a part of the
+    world ("England", "Asia", "Middle East"): no person's name, whatever its shape."""
+    name = phrase.strip().removeprefix("the ")
+    return name in _country_names() or name in _state_names() or name in CONTINENTS + REGIONS
+
+
+# "What continent ...?"
+CONTINENT_QUESTION = re.compile(r"\b(?:[Ww]hat|[Ww]hich)\s+continents?\b")
 
 
 def gazetteer_for(question: str) -> re.Pattern[str] | None:

@@ -128,60 +128,44 @@ def asked_kind(question: str, info: QuestionInfo) -> Kind | None:
     return None
 
 
-def word_distance(text: str, m: Mention, question: QuestionInfo) -> int:
-    """How many words lie between ``m`` and the nearest of the question's words outside it in
-    ``text`` (``REACH`` when there is none); in Chinese, a word is counted per two characters
+def question_gaps(text: str, m: Mention, question: QuestionInfo) -> dict[str, int]:
+    """For each of the question's words that ``text`` states outside ``m``: how many words lie
+    between ``m`` and its nearest occurrence. In Chinese a word is counted per two characters
     and the question's words are its bigrams."""
+    nearest: dict[str, int] = {}
     if CJK.search(text):
-        gaps = [
-            max(m.start - (at + len(stem)), at - m.end, 0) // 2
-            for stem in question.stems
-            for at in _occurrences(text, stem)
-            if not m.start <= at < m.end
-        ]
-        return min(gaps, default=REACH)
-    before = after = REACH
-    for i, w in enumerate(_WORDS.finditer(text)):
-        if not stems_of(w.group()) & question.stems or m.start <= w.start() < m.end:
+        for stem in question.stems:
+            for at in _occurrences(text, stem):
+                if not m.start <= at < m.end:
+                    gap = max(m.start - (at + len(stem)), at - m.end, 0) // 2
+                    nearest[stem] = min(nearest.get(stem, gap), gap)
+        return nearest
+    words = list(_WORDS.finditer(text))
+    first = next((i for i, w in enumerate(words) if w.end() > m.start), len(words))
+    last = next((i for i, w in enumerate(words) if w.start() >= m.end), len(words))
+    for i, w in enumerate(words):
+        if first <= i < last:
             continue
-        if w.end() <= m.start:
-            before = len(_WORDS.findall(text, w.end(), m.start))
-        elif w.start() >= m.end:
-            after = min(after, len(_WORDS.findall(text, m.end, w.start())))
-    return min(before, after)
+        gap = first - i - 1 if i < first else i - last
+        for stem in stems_of(w.group()) & question.stems:
+            nearest[stem] = min(nearest.get(stem, gap), gap)
+    return nearest
 
 
 _WORDS = re.compile(r"[^\W_]+")
 
 
-def alignment(text: str, m: Mention, question: QuestionInfo) -> float:
-    """How much of the question surrounds ``m`` in ``text``: the weighted share of the
-    question's terms the sentence states outside ``m``, each counted at its nearest
-    occurrence and by ``SPAN / (SPAN + words between)``, so a phrase with the question's
+def alignment(gaps: dict[str, int], question: QuestionInfo) -> float:
+    """How much of the question surrounds a phrase whose ``question_gaps`` are ``gaps``: the
+    weighted share of the question's words its sentence states outside it, each counted by
+    ``SPAN / (SPAN + words between)`` (at most ``REACH``), so a phrase with the question's
     names and relation beside it ("the NFL's active career sack leader with 136" for "How
     many career sacks did Jared Allen have?") outweighs one beside a single word of it."""
     total = question.total_weight
     if not total:
         return 0.0
     weights = {t.stem: t.weight for t in question.terms}
-    nearest: dict[str, int] = {}
-    if CJK.search(text):
-        for stem in weights:
-            for at in _occurrences(text, stem):
-                if not m.start <= at < m.end:
-                    gap = max(m.start - (at + len(stem)), at - m.end, 0) // 2
-                    nearest[stem] = min(nearest.get(stem, REACH), gap)
-    else:
-        words = list(_WORDS.finditer(text))
-        first = next((i for i, w in enumerate(words) if w.end() > m.start), len(words))
-        last = next((i for i, w in enumerate(words) if w.start() >= m.end), len(words))
-        for i, w in enumerate(words):
-            if first <= i < last:
-                continue
-            gap = first - i - 1 if i < first else i - last
-            for stem in stems_of(w.group()) & weights.keys():
-                nearest[stem] = min(nearest.get(stem, REACH), gap)
-    return sum(weights[s] * SPAN / (SPAN + gap) for s, gap in nearest.items()) / total
+    return sum(weights[s] * SPAN / (SPAN + min(gap, REACH)) for s, gap in gaps.items()) / total
 
 
 def _occurrences(text: str, word: str) -> list[int]:
@@ -261,16 +245,14 @@ def find_short(
 
     def score(item: tuple[int, Candidate, Mention]) -> tuple[float, int]:
         i, c, m = item
-        if head and kind in (Kind.NAME, Kind.PLACE) and _is_head(m.text, head):
-            return score_of(i, c, m) + HEAD, -i
-        return score_of(i, c, m), -i
-
-    def score_of(i: int, c: Candidate, m: Mention) -> float:
-        far = min(word_distance(c.text, m, question), REACH) / REACH
+        gaps = question_gaps(c.text, m, question)
+        far = min(min(gaps.values(), default=REACH), REACH) / REACH
         agreed = len(_agreeing(votes, stems_of(m.text), kind)) - 1
         # in Chinese the nearest word alone is measured: alignment lost on zh_news_facts
-        near = 0.0 if CJK.search(c.text) else ALIGN * alignment(c.text, m, question)
-        return _precision(m.text, kind) - RANK_COST * i + VOTE * agreed - NEAR * far + near
+        near = 0.0 if CJK.search(c.text) else ALIGN * alignment(gaps, question)
+        named = HEAD if head and kind in (Kind.NAME, Kind.PLACE) and _is_head(m.text, head) else 0
+        value = _precision(m.text, kind) - RANK_COST * i + VOTE * agreed - NEAR * far + near
+        return value + named, -i
 
     i, c, m = max(found, key=score)
     return Pick(c, m.text, m.start, m.end, kind)

@@ -79,7 +79,8 @@ _PERIOD_NUMBER = {
 
 
 @lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
+    """The English stop words BM25 drops (bm25s's list)."""
     from bm25s.stopwords import STOPWORDS_EN
 
     return frozenset(STOPWORDS_EN)
@@ -143,7 +144,7 @@ def chunk_headings(
 
 def tokenize(text: str) -> list[str]:
     """Lexical tokens of ``text``: stemmed English words, numbers, CJK bigrams."""
-    stop = _stopwords()
+    stop = stop_words()
     words: list[str] = []
     tokens: list[str] = []
     for match in _TOKEN.finditer(text.lower()):
