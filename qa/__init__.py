@@ -46,6 +46,7 @@ _EXPORTS = {
     "IndexDamagedError": "qa.errors",
     "InvalidArgumentError": "qa.errors",
     "ModelLoadError": "qa.errors",
+    "ParserLoadError": "qa.errors",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

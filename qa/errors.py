@@ -89,6 +89,19 @@ class ModelLoadError(QAError):
         super().__init__(f"cannot load embedding model {model!r}: {reason}")
 
 
+class ParserLoadError(QAError):
+    """The spaCy pipeline that finds noun phrases could not be loaded."""
+
+    def __init__(self, parser: str, reason: str) -> None:
+        self.parser = parser
+        self.reason = reason
+        super().__init__(
+            f"cannot load the parser {parser!r}: {reason} (install it with "
+            "`pip install -c constraints.txt -e .`, or name another pipeline in "
+            'AnswerConfig.parser; "" answers "What ...?" questions without one)'
+        )
+
+
 class InvalidArgumentError(QAError, ValueError):
     """A caller passed a value outside the valid choices (a bad date, mode or k)."""
 

@@ -155,14 +155,14 @@ class ExtractiveAnswerer:
             )
         selected = tuple(chosen)
         if not claims:  # a list's phrases come from its own sentences only
-            pick = find_short(chosen, kind, info, () if listing else ranked)
+            pick = find_short(chosen, kind, info, () if listing else ranked, cfg.parser)
             if pick is not None and not listing:
                 # Two sentences suffice when the short answer's own sentence states the
                 # question (its names, numbers and relation); otherwise the phrase may be the
                 # wrong one ("the CEO of the LEGO Foundation" for "the CEO of Lego in 2021")
                 # and the other chosen sentences stay as evidence.
                 stated = sentence_support(pick.candidate, info) > 0
-                # A "What ...?" question's open phrase is a guess by alignment: the chosen
+                # A "What ...?" question's noun phrase is a guess by alignment: the chosen
                 # sentences stay (with two, SQuAD 2.0's cited excerpts fell 0.855 -> 0.8475).
                 stated = stated and kind is not Kind.PHRASE
                 limit = cfg.short_supporting if stated else cfg.max_sentences
@@ -172,7 +172,7 @@ class ExtractiveAnswerer:
             ranked,
             results.hits,
             background=background,
-            # as fitted: a "What ...?" question's open phrase is no phrase of a kind
+            # as fitted: a "What ...?" question's phrase is no phrase of a kind
             shaped=kind in (None, Kind.PHRASE) or pick is not None,
         )
         weights, bias, _ = cfg.abstention(is_chinese(question))
@@ -180,6 +180,11 @@ class ExtractiveAnswerer:
         if not related_anywhere(question, info, [*chosen, *ranked]):
             sure = 0.0  # its names are found, but never with the relation asked about
         logger.debug("answer confidence %.3f from %s", sure, evidence)
+        if pick is not None and pick.kind is Kind.PHRASE:
+            # a noun phrase is a guess by alignment: shown when its sentence states the
+            # question or the answer is sure; otherwise the sentences answer, as chosen
+            if sentence_support(pick.candidate, info) == 0 and sure < cfg.phrase_confidence:
+                pick, chosen = None, list(selected)
         if pick is not None:  # the sentence holding the short answer is cited first
             chosen = [pick.candidate, *(c for c in chosen if c.key != pick.candidate.key)]
         citations = build_citations(chosen, docs, cfg.context_chars, cfg.heading_chars)

@@ -20,6 +20,7 @@ from functools import cache
 
 from qa.answering import places
 from qa.answering.entities import NOT_NAME_WORDS, Mention, find_mentions, person_names
+from qa.answering.syntax import DEFAULT_PARSER, noun_phrases
 from qa.index.lexical import CJK
 from qa.search.question import FUNCTION_WORDS, AnswerType, QuestionInfo, stems_of
 
@@ -33,7 +34,7 @@ class Kind(str, Enum):
     NUMBER = "number"
     NAME = "name"  # an organisation, team, event, title: any proper name
     YES_NO = "yes/no"
-    PHRASE = "phrase"  # what a "What ...?" question leaves open in its sentence (open_span)
+    PHRASE = "phrase"  # a noun phrase for a "What ...?" question (syntax; without, open_span)
 
 
 # Dates that are no answer on their own ("today", "later", "the century").
@@ -71,8 +72,17 @@ _OPENERS = frozenset(
 )
 
 
-def phrases(text: str, kind: Kind, question: QuestionInfo) -> list[Mention]:
-    """The phrases of ``text`` of ``kind`` that say something the question does not."""
+def phrases(
+    text: str, kind: Kind, question: QuestionInfo, parser: str = DEFAULT_PARSER
+) -> list[Mention]:
+    """The phrases of ``text`` of ``kind`` that say something the question does not; for
+    ``Kind.PHRASE``, the noun phrases the spaCy pipeline ``parser`` finds (English only)."""
+    if kind is Kind.PHRASE:
+        if CJK.search(text):
+            return []
+        found = noun_phrases(text, parser)
+        trimmed = [t for t in (_trim(m, text, question, Kind.NAME) for m in found) if t is not None]
+        return list({(m.start, m.end): m for m in trimmed}.values())
     if CJK.search(text) and kind in _CHINESE_TAGS:
         found = chinese_names(text, _CHINESE_TAGS[kind])
     elif kind is Kind.PERSON:

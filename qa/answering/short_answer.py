@@ -7,9 +7,11 @@ shape (``qa.answering.entities``). Among several, the most specific wins, then t
 the question's own words in the sentence ("Xu Zhijun, rotating chairman of Huawei": the name
 next to "rotating chairman" for "Who is the rotating chairman of Huawei?").
 
-A question that asks for none of these ("What did Jing Junhai say ...?", "Why ...?") gets no
-short answer, and neither does one whose supporting sentences hold no phrase of the kind: the
-sentences are then the answer, as before.
+A "What ...?" question that asks for none of these ("What did Tesla's company install?") is
+answered by a noun phrase of its sentence, as a parser reads it (``qa.answering.syntax``),
+chosen the same way. A question that asks for nothing a phrase can be ("Why ...?", "How did
+...?") gets no short answer, and neither does one whose supporting sentences hold no phrase of
+the kind: the sentences are then the answer, as before.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from qa.answering.entities import Mention, specificity
 from qa.answering.open_span import asks_open, find_open
 from qa.answering.phrases import Kind, phrases
 from qa.answering.sentence_select import Candidate
+from qa.answering.syntax import DEFAULT_PARSER
 from qa.index.lexical import CJK
 from qa.search.question import FRAME_WORDS, FUNCTION_WORDS, AnswerType, QuestionInfo, stems_of
 
@@ -79,6 +82,11 @@ _PLACE_QUESTION = re.compile(
 )
 # "What was the ship called?", "What is X known as?": a name.
 _CALLED_QUESTION = re.compile(r"^what (?:is|was|are|were)\b.*\b(?:called|named|known as)\W*$")
+# "What did Jing Junhai say about ...?" asks for what was said, which no phrase is.
+_STATEMENT_QUESTION = re.compile(
+    r"^what (?:did|does|do|has|have|had|will|would)\b.*\b(?:say|think|feel|believe|argue|"
+    r"mean|claim|suggest|stress|emphasi[sz]e)\b"
+)
 _YES_NO = re.compile(
     r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may)\b"
 )
@@ -123,7 +131,7 @@ def asked_kind(question: str, info: QuestionInfo) -> Kind | None:
         or _WHICH_NOUN.search(lowered)
     ):
         return Kind.NAME
-    if asks_open(question):
+    if asks_open(question) and not _STATEMENT_QUESTION.search(lowered):
         return Kind.PHRASE
     return None
 
@@ -175,7 +183,7 @@ def _occurrences(text: str, word: str) -> list[int]:
 def _precision(text: str, kind: Kind) -> float:
     if kind in (Kind.PERSON, Kind.NAME) and CJK.search(text):
         return 1.0 if len(text) >= 2 else 0.3  # Chinese names have no spaces
-    if kind is Kind.NAME:
+    if kind in (Kind.NAME, Kind.PHRASE):
         return 1.0 if " " in text.strip() else 0.6
     if kind is Kind.NUMBER:
         return 1.0 if any(c.isdigit() for c in text) else 0.85  # "four" is as good
@@ -198,6 +206,7 @@ ALIGN = 1.0  # a phrase's score gained by its alignment with the question (``ali
 SPAN = 3  # words at which a question word beside a phrase counts half (``alignment``)
 HEAD = 0.3  # a phrase's score gained by naming the thing asked for ("What award ...?")
 PLACE_AS_PERSON = 0.3  # the precision of a country or continent as a "Who ...?" answer
+_HEADED = (Kind.NAME, Kind.PLACE, Kind.PHRASE)  # kinds whose phrase may name the asked noun
 
 
 def find_short(
@@ -205,6 +214,7 @@ def find_short(
     kind: Kind | None,
     question: QuestionInfo,
     ranked: Sequence[Candidate] = (),
+    parser: str = DEFAULT_PARSER,
 ) -> Pick | None:
     """The short answer for ``question``: a phrase of ``kind`` from the chosen sentences (best
     first) or, after them, the next best of ``ranked``; for yes/no, "Yes" or "No" from the
@@ -228,13 +238,13 @@ def find_short(
         return Pick(best, "No" if said != asked else "Yes", 0, len(best.text), kind)
     seen = {c.key for c in chosen}
     pool = [*chosen, *(c for c in ranked if c.key not in seen)][: max(POOL, len(chosen))]
-    if kind is Kind.PHRASE:
+    if kind is Kind.PHRASE and not parser:
         opened = find_open(pool, question.text, question)
         if opened is None:
             return None
         c, m = opened
         return Pick(c, m.text, m.start, m.end, kind)
-    found = [(i, c, m) for i, c in enumerate(pool) for m in phrases(c.text, kind, question)]
+    found = [(i, c, m) for i, c in enumerate(pool) for m in phrases(c.text, kind, question, parser)]
     if not found:
         return None
     votes: dict[frozenset[str], set[str]] = {}  # the articles that name each phrase
@@ -250,7 +260,7 @@ def find_short(
         agreed = len(_agreeing(votes, stems_of(m.text), kind)) - 1
         # in Chinese the nearest word alone is measured: alignment lost on zh_news_facts
         near = 0.0 if CJK.search(c.text) else ALIGN * alignment(gaps, question)
-        named = HEAD if head and kind in (Kind.NAME, Kind.PLACE) and _is_head(m.text, head) else 0
+        named = HEAD if head and kind in _HEADED and _is_head(m.text, head) else 0
         value = _precision(m.text, kind) - RANK_COST * i + VOTE * agreed - NEAR * far + near
         return value + named, -i
 
