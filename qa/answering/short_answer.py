@@ -28,7 +28,15 @@ from qa.answering.phrases import Kind, phrases
 from qa.answering.sentence_select import Candidate
 from qa.answering.syntax import DEFAULT_PARSER
 from qa.index.lexical import CJK
-from qa.search.question import FRAME_WORDS, FUNCTION_WORDS, AnswerType, QuestionInfo, stems_of
+from qa.search.question import (
+    FRAME_WORDS,
+    FUNCTION_WORDS,
+    TRUE_OR_FALSE,
+    AnswerType,
+    QuestionInfo,
+    as_asked,
+    stems_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +120,10 @@ def asked_kind(question: str, info: QuestionInfo) -> Kind | None:
         question: The question as asked (its wording, not the searched query).
         info: The question as read (its answer type).
     """
-    lowered = question.strip().lower()
+    lowered = as_asked(question.strip().lower())
     if _YES_NO.match(lowered) or lowered.rstrip("？?。. ").endswith("吗"):
+        return Kind.YES_NO
+    if TRUE_OR_FALSE.search(lowered):
         return Kind.YES_NO
     if places.gazetteer_for(question):
         return Kind.PLACE  # "Which US state is represented by ..., whose bid ...?"
@@ -235,7 +245,8 @@ def find_short(
             return None
         said = bool(_NEGATION.search(best.text.lower()))
         asked = bool(_NEGATION.search(question.text.lower()))
-        return Pick(best, "No" if said != asked else "Yes", 0, len(best.text), kind)
+        yes, no = ("True", "False") if TRUE_OR_FALSE.search(question.text) else ("Yes", "No")
+        return Pick(best, no if said != asked else yes, 0, len(best.text), kind)
     seen = {c.key for c in chosen}
     pool = [*chosen, *(c for c in ranked if c.key not in seen)][: max(POOL, len(chosen))]
     if kind is Kind.PHRASE and not parser:

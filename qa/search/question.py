@@ -194,9 +194,30 @@ def main_clause(lowered: str) -> str:
     return out
 
 
+# A news quiz asks by statement: "Biden held talks with this leader, his Mexican counterpart:"
+# asks "which leader"; "this week", "this year" date it, and "this is" asks nothing.
+_QUIZ_THIS = re.compile(
+    r"\bthis\s+(?!(?:week|weekend|year|month|morning|afternoon|evening|night|summer|winter|"
+    r"spring|fall|autumn|season|offseason|time|past|day|century|decade|quarter|holiday|is|was|"
+    r"has|had|will|would|could|can|may|might|means|marks|makes|made|comes|came|includes)\b)"
+    r"([a-z][a-z-]*[a-z])\b(?<!ed)"
+)
+# "Twitter will lift Trump's suspension. True or false?": a yes/no question of a quiz.
+TRUE_OR_FALSE = re.compile(r"\btrue\s+or\s+false\b", re.IGNORECASE)
+
+
+def as_asked(lowered: str) -> str:
+    """``lowered`` with a news quiz's "this <noun>" read as "which <noun>" when it has no
+    wh-word: "... romped past this opponent on Monday." asks which opponent."""
+    if _WH.search(lowered):
+        return lowered
+    return _QUIZ_THIS.sub(r"which \1", lowered, count=1)
+
+
 def answer_type(question: str) -> AnswerType:
-    """The answer type the wh-word of ``question`` asks for (see :func:`main_clause`)."""
-    lowered = main_clause(question.lower())
+    """The answer type the wh-word of ``question`` asks for (see :func:`main_clause`), or a
+    quiz's "this <noun>" (:func:`as_asked`)."""
+    lowered = main_clause(as_asked(question.lower()))
     for kind, pattern in _TYPE_RULES:
         if pattern.search(lowered):
             return kind
@@ -220,7 +241,7 @@ def is_key(word: str) -> bool:
 def content_terms(text: str) -> tuple[Term, ...]:
     """The distinct content words of ``text`` with their weights (first occurrence wins)."""
     seen: dict[str, Term] = {}
-    for match in _WORD.finditer(text):
+    for match in _WORD.finditer(TRUE_OR_FALSE.sub(" ", text)):
         word = match.group()
         if word.lower() in FUNCTION_WORDS:
             continue

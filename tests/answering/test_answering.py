@@ -98,6 +98,11 @@ NEVER = AnswerConfig(abstain_weights=(0.0,) * len(FEATURES), abstain_bias=-5.0) 
         # a later "who" or "where" still counts: "the player who ..." is a person
         ("What is the last name of the player who scored?", AnswerType.PERSON),
         ("What is the southern region where protestants live?", AnswerType.PLACE),
+        # a news quiz asks by statement: "this <noun>" is "which <noun>" when no wh-word asks
+        ("The mayor met this minister, her Danish counterpart, this week:", AnswerType.PERSON),
+        ("This week the board named this city as the host.", AnswerType.PLACE),
+        ("This happened in Ohio.", AnswerType.OTHER),
+        ("Who did this senator meet this week?", AnswerType.PERSON),
     ],
 )
 def test_answer_type_follows_the_wh_word(question: str, kind: AnswerType) -> None:

@@ -30,7 +30,7 @@ from qa.answering.short_answer import (
 from qa.answering.syntax import noun_phrases
 from qa.errors import ParserLoadError
 from qa.models import Answer, ArticleMeta
-from qa.search.question import read_question
+from qa.search.question import read_question, stems_of
 
 
 @pytest.mark.parametrize(
@@ -57,6 +57,9 @@ from qa.search.question import read_question
         ("What was the naval base called?", Kind.NAME),
         ("What did Lady Gaga sing?", Kind.PHRASE),
         ("How did Tesla finance his work?", None),
+        # a news quiz: a statement and "True or false?", or "this <noun>" for "which <noun>"
+        ("The Senate passed the budget this week. True or false?", Kind.YES_NO),
+        ("The Tigers beat this team on Sunday to win the cup.", Kind.NAME),
     ],
 )
 def test_what_kind_of_phrase_a_question_asks_for(question: str, kind: Kind | None) -> None:
@@ -363,6 +366,21 @@ def test_golden_short_answer_of_newly_read_forms(retriever, question: str, text:
     assert cited.article_id.startswith("003_")
     assert retriever.get_article(cited.article_id).body[short.start : short.end] == text
     assert contract_violations(reply, retriever) == []
+
+
+@pytest.mark.parametrize(
+    "sentence, text",
+    [
+        ("The Senate passed the budget on Tuesday, by 52 votes to 48.", "True"),
+        ("The Senate has not passed the budget, which returns to committee.", "False"),
+    ],
+)
+def test_a_true_or_false_question_is_answered_in_its_own_words(sentence: str, text: str) -> None:
+    question = "The Senate passed the budget this week. True or false?"
+    info = read_question(question)
+    assert not stems_of("true false") & info.stems  # not words it asks about
+    pick = find_short([_candidate(sentence)], asked_kind(question, info), info)
+    assert pick is not None and pick.text == text
 
 
 def test_a_year_question_wants_a_year_not_a_day() -> None:
