@@ -85,6 +85,8 @@ def phrases(
         return list({(m.start, m.end): m for m in trimmed}.values())
     if CJK.search(text) and kind in _CHINESE_TAGS:
         found = chinese_names(text, _CHINESE_TAGS[kind])
+        if kind is Kind.NAME:  # a work's title, a quoted name or slogan: 《长津湖》, “冰墩墩”
+            found = sorted(found + _quoted(text), key=lambda m: m.start)
     elif kind is Kind.PERSON:
         found = person_names(text) or name_runs(text)
     elif kind is Kind.PLACE:
@@ -196,8 +198,21 @@ def _inside(m: Mention, other: Mention) -> bool:
 _CHINESE_TAGS = {
     Kind.PERSON: frozenset({"nr", "nrfg", "nrt"}),
     Kind.PLACE: frozenset({"ns"}),
-    Kind.NAME: frozenset({"nt", "nz", "ns"}),
+    Kind.NAME: frozenset({"nt", "nz", "ns", "nr", "nrfg", "nrt"}),
 }
+
+
+_QUOTED = re.compile(r"《([^《》]{1,30})》|“([^“”]{1,20})”")
+
+
+def _quoted(text: str) -> list[Mention]:
+    """What Chinese ``text`` holds in title marks or quotes, without them."""
+    return [
+        Mention(m.group(g), m.start(g), m.end(g))
+        for m in _QUOTED.finditer(text)
+        for g in (1, 2)
+        if m.group(g)
+    ]
 
 
 def chinese_names(text: str, tags: frozenset[str]) -> list[Mention]:

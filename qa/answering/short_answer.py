@@ -64,6 +64,9 @@ _NAMED_QUESTION = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:" + "|".join(sorted(set(_NAMED_NOUNS))) + r")\b"
     r"|\bwhat (?:is|was|are|were) the names? of\b"
     r"|哪家|哪个(?:公司|企业|组织|机构|单位|团队|球队)|哪些(?:公司|企业|组织|机构|单位)"
+    # 哪部电影, 哪支球队; a champion, a medal, a prize's winner; a name, a slogan, a theme
+    r"|哪(?:部|支|款|本|首|项|只|个队)|(?:冠军|金牌|银牌|铜牌|得主|获得者|最佳影片)(?:是)?[？?。]?$"
+    r"|叫什么|名字|名称|全称|口号|主题"
 )
 # "which" and a singular noun asks for a name more often than not ("Which team won ...?").
 _WHICH_NOUN = re.compile(r"\bwhich\s+(?!of\b|is\b|was\b|are\b|were\b|did\b|do\b|does\b)[a-z]+")
@@ -263,6 +266,7 @@ def find_short(
         votes.setdefault(stems_of(m.text), set()).add(c.article.id)
 
     head = asked_noun(question.text)
+    work = _WORK_QUESTION.search(question.text) is not None
 
     def score(item: tuple[int, Candidate, Mention]) -> tuple[float, int]:
         i, c, m = item
@@ -272,6 +276,8 @@ def find_short(
         # in Chinese the nearest word alone is measured: alignment lost on zh_news_facts
         near = 0.0 if CJK.search(c.text) else ALIGN * alignment(gaps, question)
         named = HEAD if head and kind in _HEADED and _is_head(m.text, head) else 0
+        if kind is Kind.NAME and work and c.text[m.start - 1 : m.start] == "《":
+            named = HEAD  # 《三体》 for 刘慈欣凭借哪部作品获得雨果奖？
         value = _precision(m.text, kind) - RANK_COST * i + VOTE * agreed - NEAR * far + near
         return value + named, -i
 
@@ -285,6 +291,8 @@ _ASKED_NOUN = re.compile(
 )
 
 
+# A Chinese question for a work: a film, a book, a song (its answer is written in 《》).
+_WORK_QUESTION = re.compile(r"哪部|电影|影片|作品|小说|歌曲|专辑|电视剧|纪录片")
 _COMPANY_NOUNS = frozenset(stems_of("company firm business corporation maker giant"))
 _COMPANY_SUFFIX = re.compile(r"\b(?:Inc|Corp|Corporation|Co|Ltd|LLC|Group|Holdings|plc|AG|SE)\b\.?")
 

@@ -60,6 +60,11 @@ from qa.search.question import read_question, stems_of
         # a news quiz: a statement and "True or false?", or "this <noun>" for "which <noun>"
         ("The Senate passed the budget this week. True or false?", Kind.YES_NO),
         ("The Tigers beat this team on Sunday to win the cup.", Kind.NAME),
+        # Chinese: a champion, a work, a name or a theme is asked by its noun, not a wh-word
+        ("2031年网球公开赛男单冠军", Kind.NAME),
+        ("哪部电影获得了2031年金鸡奖最佳影片？", Kind.NAME),
+        ("滨江市吉祥物叫什么", Kind.NAME),
+        ("2031年环保日的主题是什么？", Kind.NAME),
     ],
 )
 def test_what_kind_of_phrase_a_question_asks_for(question: str, kind: Kind | None) -> None:
@@ -381,6 +386,30 @@ def test_a_true_or_false_question_is_answered_in_its_own_words(sentence: str, te
     assert not stems_of("true false") & info.stems  # not words it asks about
     pick = find_short([_candidate(sentence)], asked_kind(question, info), info)
     assert pick is not None and pick.text == text
+
+
+@pytest.mark.parametrize(
+    "question, sentence, text",
+    [
+        (  # a work is its title, not the country beside it
+            "哪部电影获得了2031年金鸡奖最佳影片？",
+            "2031年金鸡奖最佳影片授予了来自瑞典的导演，其作品《海上灯塔》获得评委一致好评。",
+            "海上灯塔",
+        ),
+        (
+            "滨江市吉祥物叫什么",
+            "滨江市发布城市吉祥物“江豚宝宝”，设计者为本地美术学院。",
+            "江豚宝宝",
+        ),  # noqa: E501
+    ],
+)
+def test_a_chinese_name_may_be_a_title_or_a_quoted_name(
+    question: str, sentence: str, text: str
+) -> None:
+    info = read_question(question)
+    pick = find_short([_candidate(sentence)], asked_kind(question, info), info)
+    assert pick is not None and pick.text == text
+    assert sentence[pick.start : pick.end] == text
 
 
 def test_a_year_question_wants_a_year_not_a_day() -> None:
