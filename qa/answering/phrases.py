@@ -43,6 +43,11 @@ _VAGUE_DATE = re.compile(
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$",
     re.IGNORECASE,
 )
+# The units a Chinese amount is written with, longest first ("人次" before "人").
+CHINESE_UNITS = (
+    "美元|元|公斤|千克|吨|斤|个|家|人次|人|户|次|亩|公顷|平方米|平方公里|立方米|公里|千米|米|"
+    "千瓦时|千瓦|倍|项|件|辆|台|座|所|套|条|张|场|架|艘|列"
+)
 _AMOUNT = re.compile(
     r"(?<![A-Za-z0-9.:])\d{1,2}:\d{2}(?![0-9:])|"  # a time: 3:08
     r"(?<![A-Za-z0-9.])\d+[–-]\d+(?![A-Za-z0-9.])|"  # a score: 24–10
@@ -51,7 +56,7 @@ _AMOUNT = re.compile(
     r"(?:\s?(?:%|percent|per cent))?"
     r"(?:\s+(?:hundred|thousand|million|billion|trillion)s?)?"
     r"(?:\s?(?:万|亿|千|百))*"
-    r"(?:元|美元|公斤|千克|吨|个|家|人|次|亩|平方米|平方公里|立方米|公里|千米|米|倍|项|件|辆|台|座|所)?"
+    rf"(?:{CHINESE_UNITS})?"
     r"|\b(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     r"eighty|ninety|a|several|a few|hundreds of|thousands of)\s+)?"

@@ -23,6 +23,7 @@ from qa.answering.sentence_select import Candidate
 from qa.answering.short_answer import (
     Kind,
     asked_kind,
+    asked_units,
     find_short,
     is_list_question,
     sentence_support,
@@ -109,6 +110,34 @@ def test_amounts_keep_their_scale_and_currency_but_not_dates_or_labels() -> None
         "40 percent more 5G stations on June 3."
     )
     assert [m.text for m in amounts(text)] == ["$6.3 billion", "15 million", "24–10", "40 percent"]
+
+
+def test_chinese_amounts_keep_their_whole_unit() -> None:
+    text = "上半年接待游客1.42亿人次，新增5G用户512万户，粮食产量1548.3亿斤。"
+    assert [m.text for m in amounts(text)] == ["1.42亿人次", "512万户", "1548.3亿斤"]
+
+
+@pytest.mark.parametrize(
+    "question, units",
+    [
+        ("玉米产量预计有多少吨？", {"吨"}),
+        ("地铁一期设了几座车站？", {"座"}),
+        ("大桥的主跨有多长？", {"米", "公里", "千米"}),
+        ("大桥总投资", {"元", "美元"}),
+        ("2022年经济增速是多少？", {"%"}),
+        ("How many tons of corn?", set()),  # English amounts carry no unit here
+    ],
+)
+def test_a_chinese_amount_question_names_its_unit(question: str, units: set[str]) -> None:
+    assert asked_units(question) == units
+
+
+def test_a_chinese_amount_in_the_unit_asked_for_wins() -> None:
+    question = "全省玉米产量预计有多少吨？"
+    sentence = "全省玉米播种面积6615万亩，产量预计达到3210万吨，同比增长2.1%。"
+    info = read_question(question)
+    pick = find_short([_candidate(sentence)], asked_kind(question, info), info)
+    assert pick is not None and pick.text == "3210万吨"
 
 
 def test_a_name_that_holds_the_question_s_own_name_is_not_its_answer() -> None:
