@@ -303,6 +303,7 @@ class Startup:
             logger.exception("could not pick example questions")
         finally:
             self._examples_ready.set()
+        self.archive.load_parser()
 
     def examples(self) -> list[str]:
         """The example questions, waiting a little for them on the first visits."""

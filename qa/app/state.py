@@ -360,6 +360,22 @@ class Archive:
         with self.generations.hold() as retriever:
             return _examples(retriever, limit)
 
+    def load_parser(self) -> None:
+        """Load the parser "What ...?" questions are answered with (``AnswerConfig.parser``),
+        so that the first one asked does not wait for it (0.8 s). One that cannot be loaded
+        is logged here and raised where a question needs it."""
+        from qa.answering.syntax import load_parser
+        from qa.config import AnswerConfig
+
+        with self.generations.hold() as retriever:
+            parser = AnswerConfig.for_index(getattr(retriever, "manifest", {})).parser
+        if not parser:
+            return
+        try:
+            load_parser(parser)
+        except QAError as exc:
+            logger.warning("%s", exc)
+
 
 def _examples(retriever: Retriever, limit: int) -> list[str]:
     """Curated questions ``retriever`` answers, then questions made from its newest titles."""

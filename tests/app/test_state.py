@@ -299,3 +299,19 @@ def test_an_empty_archive_is_shown_as_a_warning(tmp_path: Path, embedder: object
     assert report is not None and report.notes
     assert "has no articles: add .txt or .md files" in status_panel(empty)
     empty.close()
+
+
+def test_the_parser_is_loaded_before_the_first_what_question(
+    archive: Archive, caplog: pytest.LogCaptureFixture
+) -> None:
+    from qa.answering.syntax import load_parser
+
+    before = load_parser.cache_info()
+    archive.load_parser()
+    after = load_parser.cache_info()
+    assert after.hits + after.misses == before.hits + before.misses + 1  # loaded, or was
+    assert after.currsize >= 1  # so the first "What ...?" question waits for nothing
+    with archive.generations.hold() as retriever:
+        retriever.manifest["answering"]["parser"] = "no_such_pipeline"
+    archive.load_parser()  # logged, not raised: the page works for every other question
+    assert "no_such_pipeline" in caplog.text
