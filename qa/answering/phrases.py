@@ -46,7 +46,7 @@ _VAGUE_DATE = re.compile(
 # The units a Chinese amount is written with, longest first ("人次" before "人").
 CHINESE_UNITS = (
     "美元|元|公斤|千克|吨|斤|个|家|人次|人|户|次|亩|公顷|平方米|平方公里|立方米|公里|千米|米|"
-    "千瓦时|千瓦|倍|项|件|辆|台|座|所|套|条|张|场|架|艘|列"
+    "千瓦时|千瓦|倍|项|件|辆|台|座|所|套|条|张|场|架|艘|列|例|支|名|位|枚|颗"
 )
 _AMOUNT = re.compile(
     r"(?<![A-Za-z0-9.:])\d{1,2}:\d{2}(?![0-9:])|"  # a time: 3:08
@@ -222,22 +222,42 @@ def _quoted(text: str) -> list[Mention]:
 
 def chinese_names(text: str, tags: frozenset[str]) -> list[Mention]:
     """The words of Chinese ``text`` that jieba tags with one of ``tags`` (徐直军 as a person,
-    长春市 as a place); adjacent ones are one name."""
+    长春市 as a place); adjacent ones are one name, and so are a foreign name's parts joined by
+    a middle dot (凯尔·内斯), however jieba tags the part after it."""
     import jieba
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
     out: list[Mention] = []
+    ends: dict[int, int] = {}  # where each word that starts at an offset ends
     at = 0
     for pair in jieba.posseg.cut(text, HMM=True):
         start, at = at, at + len(pair.word)
+        ends[start] = at
         if pair.flag not in tags:
             continue
         if out and out[-1].end == start:
             out[-1] = Mention(text[out[-1].start : at], out[-1].start, at)
         else:
             out.append(Mention(pair.word, start, at))
-    return out
+    joined: list[Mention] = []
+    for m in out:
+        if joined and m.start < joined[-1].end:
+            continue  # a part of the name before it
+        end = m.end
+        while end < len(text) and text[end] in _NAME_DOTS and CJK.match(text[end + 1 : end + 2]):
+            end = ends.get(end + 1, end + 1)
+            while end in ends and ends[end] == end + 1 and _NAME_TAIL.match(text[end]):
+                end += 1  # jieba cut a syllable off: 阿尔巴尼|斯
+        joined.append(Mention(text[m.start : end], m.start, end))
+    return joined
+
+
+_NAME_DOTS = "·・•"
+# A single character that may end a transliterated name (not a particle or a verb after it).
+_NAME_TAIL = re.compile(
+    r"[\u4e00-\u9fff](?<![的在是和与等于为将已被把从对向也都还就又并而及或了着过获称说])"
+)
 
 
 def amounts(text: str) -> list[Mention]:

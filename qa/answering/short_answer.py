@@ -353,10 +353,10 @@ def asked_noun(question: str) -> frozenset[str]:
 
 
 def _agreeing(votes: dict[frozenset[str], set[str]], own: frozenset[str], kind: Kind) -> set[str]:
-    """The articles that name the phrase of stems ``own``; for a date, also those that name
-    it more or less fully ("November 17" agrees with "November 17, 2019", which then wins by
-    its precision)."""
-    if kind is not Kind.DATE:
+    """The articles that name the phrase of stems ``own``; for a date or a Chinese person,
+    also those that name it more or less fully ("November 17" agrees with "November 17,
+    2019", which then wins by its precision; 埃尔诺 with 安妮·埃尔诺)."""
+    if kind is not Kind.DATE and not (kind is Kind.PERSON and any(CJK.match(s) for s in own)):
         return votes[own]
     return set().union(*(a for p, a in votes.items() if p and (p <= own or own <= p)))
 

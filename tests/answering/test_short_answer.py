@@ -17,7 +17,7 @@ from test_chinese import zh_retriever  # noqa: F401  (the Chinese archive's inde
 from qa.answering import places
 from qa.answering.answerer import answer
 from qa.answering.citations import contract_violations
-from qa.answering.phrases import amounts, phrases
+from qa.answering.phrases import amounts, chinese_names, phrases
 from qa.answering.render import answer_to_dict
 from qa.answering.sentence_select import Candidate
 from qa.answering.short_answer import (
@@ -115,6 +115,33 @@ def test_amounts_keep_their_scale_and_currency_but_not_dates_or_labels() -> None
 def test_chinese_amounts_keep_their_whole_unit() -> None:
     text = "上半年接待游客1.42亿人次，新增5G用户512万户，粮食产量1548.3亿斤。"
     assert [m.text for m in amounts(text)] == ["1.42亿人次", "512万户", "1548.3亿斤"]
+    text = "全省新增确诊病例189例，共有32支队伍参赛，获得9枚金牌。"
+    assert [m.text for m in amounts(text)] == ["189例", "32支", "9枚"]
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("滨江文学奖授予法国作家安妮·埃尔诺，评委会称赞其作品。", "安妮·埃尔诺"),
+        ("荷兰选手凯尔·内斯获得金牌，打破奥运纪录。", "凯尔·内斯"),
+        ("印度新当选总统德劳帕迪·穆尔穆25日宣誓就职", "德劳帕迪·穆尔穆"),  # 穆尔|穆 rejoined
+    ],
+)
+def test_a_foreign_name_in_chinese_is_one_name_across_its_middle_dot(text: str, name: str) -> None:
+    people = chinese_names(text, frozenset({"nr", "nrfg", "nrt"}))
+    assert people[0].text == name and text[people[0].start : people[0].end] == name
+
+
+def test_a_chinese_surname_in_another_article_agrees_with_the_full_name() -> None:
+    question = "谁获得了2031年滨江文学奖？"
+    info = read_question(question)
+    chosen = [
+        _candidate("2031年滨江文学奖由评委会主席李明宣布，获奖者为法国作家安妮·埃尔诺。", "a"),
+        _candidate("埃尔诺在颁奖礼上致辞，感谢评委。", "b"),  # two more articles name her
+        _candidate("法国作家埃尔诺此前已出版二十余部作品。", "c"),
+    ]
+    pick = find_short(chosen, asked_kind(question, info), info)
+    assert pick is not None and pick.text == "安妮·埃尔诺"  # not 李明, beside the prize
 
 
 @pytest.mark.parametrize(
