@@ -219,6 +219,8 @@ ALIGN = 1.0  # a phrase's score gained by its alignment with the question (``ali
 SPAN = 3  # words at which a question word beside a phrase counts half (``alignment``)
 HEAD = 0.3  # a phrase's score gained by naming the thing asked for ("What award ...?")
 PLACE_AS_PERSON = 0.3  # the precision of a country or continent as a "Who ...?" answer
+LEFT = 1.0  # a Chinese amount's score gained by the question before it (``_left_share``)
+LEFT_CHARS = 8
 UNIT = 0.5  # a Chinese amount's score gained by being in the unit asked for (``asked_units``)
 _HEADED = (Kind.NAME, Kind.PLACE, Kind.PHRASE)  # kinds whose phrase may name the asked noun
 
@@ -278,6 +280,8 @@ def find_short(
         # in Chinese the nearest word alone is measured: alignment lost on zh_news_facts
         near = 0.0 if CJK.search(c.text) else ALIGN * alignment(gaps, question)
         named = HEAD if head and kind in _HEADED and _is_head(m.text, head) else 0
+        if kind is Kind.NUMBER and CJK.search(c.text):  # 工业投资增长13.8%, not 民间投资 ...
+            named += LEFT * _left_share(c.text, m, question)
         if kind is Kind.NUMBER and units and _unit(m.text) in units:
             named += UNIT  # 3210万吨 for 玉米产量预计有多少吨, not 6615万亩
         if kind is Kind.NAME and work and c.text[m.start - 1 : m.start] == "《":
@@ -311,6 +315,22 @@ _UNITS_IMPLIED = (
     (re.compile(r"产量|总产"), frozenset(("吨", "斤", "公斤"))),
 )
 _UNIT_END = re.compile(rf"(%|{CHINESE_UNITS})$")
+
+
+_CLAUSE_END = re.compile(r"[，。；：！？,;:!?（）()]")
+
+
+def _left_share(text: str, m: Mention, question: QuestionInfo) -> float:
+    """The weighted share of the question's terms in the ``LEFT_CHARS`` characters before
+    ``m``, within its clause: in Chinese what an amount measures is written right before it
+    (设计时速250公里, 出口4387.5亿元)."""
+    left = text[max(0, m.start - LEFT_CHARS) : m.start]
+    cut = [x.end() for x in _CLAUSE_END.finditer(left)]
+    left = left[cut[-1] :] if cut else left
+    total = question.total_weight
+    if not total or not left:
+        return 0.0
+    return sum(t.weight for t in question.terms if t.stem in left) / total
 
 
 def asked_units(question: str) -> frozenset[str]:

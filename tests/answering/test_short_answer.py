@@ -167,6 +167,27 @@ def test_a_chinese_amount_in_the_unit_asked_for_wins() -> None:
     assert pick is not None and pick.text == "3210万吨"
 
 
+@pytest.mark.parametrize(
+    "question, sentence, text",
+    [
+        (
+            "滨江城际铁路设计时速多少？",
+            "线路全长126公里，设计时速250公里，全线设6座车站。",
+            "250公里",
+        ),
+        (
+            "滨江工业投资增长了多少？",
+            "其中，基础设施投资增长7.1%，工业投资增长13.8%，民间投资下降2.6%。",
+            "13.8%",
+        ),
+    ],
+)
+def test_a_chinese_amount_follows_what_it_measures(question: str, sentence: str, text: str) -> None:
+    info = read_question(question)
+    pick = find_short([_candidate(sentence)], asked_kind(question, info), info)
+    assert pick is not None and pick.text == text
+
+
 def test_a_name_that_holds_the_question_s_own_name_is_not_its_answer() -> None:
     text = "Vice Governor Li Guoqiang presided over the opening ceremony."
     assert _phrases(text, Kind.NAME, "Which events did Li Guoqiang attend?") == []
