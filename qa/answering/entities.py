@@ -39,7 +39,9 @@ _NUMBER_WORDS = (
     "half twice once percent"
 ).split()
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
-_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?[A-Z][\w'’-]*)*")
+_CAPITALISED_RUN = re.compile(
+    r"[A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?(?:[A-Z]\.(?=\s+[A-Z])|[A-Z][\w'’-]*))*"
+)
 _PLACE_AFTER = re.compile(
     r"\b(?:in|at|near|from|to|across|throughout|outside|inside|within|into|toward|towards)"
     r"\s+(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
@@ -77,6 +79,12 @@ NOT_NAME_WORDS = frozenset(
 )
 
 
+# Words of NOT_NAME_WORDS that begin a name when a capitalised word follows ("New England").
+_NAME_LEADS = frozenset(
+    "New Old Great North South East West Northern Southern Eastern Western Saint St".split()
+)
+
+
 @dataclass(frozen=True)
 class Mention:
     """A phrase found in a sentence, with offsets relative to the sentence."""
@@ -92,9 +100,11 @@ def person_names(text: str) -> list[Mention]:
     for run in _CAPITALISED_RUN.finditer(text):
         words = list(re.finditer(r"\S+", run.group()))
         current: list[re.Match[str]] = []
-        for word in [*words, None]:
+        for i, word in enumerate([*words, None]):
             bare = word.group().strip(".,'’") if word else ""
-            if word is not None and bare and bare not in NOT_NAME_WORDS and bare[:1].isupper():
+            leads = bare in _NAME_LEADS and i + 1 < len(words) and not current
+            named = bare not in NOT_NAME_WORDS or leads  # "New" of "New England"
+            if word is not None and bare and named and bare[:1].isupper():
                 current.append(word)
                 continue
             if current and not (run.start() + current[0].start() == 0 and len(current) == 1):

@@ -140,6 +140,27 @@ def test_person_names_skip_titles_and_institutions() -> None:
     assert [m.text for m in person_names(sentence)] == ["Jing Junhai", "Han Jun", "An Guiwu"]
 
 
+@pytest.mark.parametrize(
+    "sentence, names",
+    [
+        # a directional word or "New" begins a name when a capitalised word follows it
+        (
+            "The champion New England Patriots lost to North Korea's team.",
+            ["New England Patriots", "North Korea's"],
+        ),
+        # an initial stays inside the name
+        (
+            "It was translated by John C. Messenger and George W. Bush.",
+            ["John C. Messenger", "George W. Bush"],
+        ),
+        # ... but a title does not begin one, and a lone "New" is no name
+        ("Governor Li Wei met the New delegation.", ["Li Wei"]),
+    ],
+)
+def test_person_names_keep_leading_words_and_initials(sentence: str, names: list[str]) -> None:
+    assert [m.text for m in person_names(sentence)] == names
+
+
 def test_mentions_by_type() -> None:
     text = "Held talks in Changchun on July 21, 2017 with 15 million tires."
     assert [m.text for m in find_mentions(text, AnswerType.PLACE)] == ["Changchun"]
