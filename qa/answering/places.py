@@ -91,9 +91,14 @@ def _continents() -> re.Pattern[str]:
 
 def is_place(phrase: str) -> bool:
     """Whether ``phrase`` is, as a whole, a country, a US state, a continent or a part of the
-    world ("England", "Asia", "Middle East"): no person's name, whatever its shape."""
-    name = phrase.strip().removeprefix("the ")
-    return name in _country_names() or name in _state_names() or name in CONTINENTS + REGIONS
+    world ("England", "Asia", "Middle East"), or a list that names one ("Prussia, and South
+    Africa"): no person's name, whatever its shape."""
+    names = [n.strip().removeprefix("the ") for n in _LIST_PARTS.split(phrase) if n.strip()]
+    known = _country_names() | _state_names() | set(CONTINENTS + REGIONS)
+    return any(n in known for n in names)
+
+
+_LIST_PARTS = re.compile(r"\s*(?:,\s*and|,\s*or|,|;|\band\b|\bor\b)\s*")
 
 
 # "What continent ...?"

@@ -590,6 +590,21 @@ def test_a_state_owned_firm_is_no_state_question() -> None:
     assert places.gazetteer_for("Which business did the US sanction?") is None
 
 
+@pytest.mark.parametrize(
+    "phrase, place",
+    [
+        ("England", True),
+        ("the Middle East", True),
+        ("Prussia, and South Africa", True),  # a list that names a country is no person
+        ("France and Germany", True),
+        ("Pierre Bayle", False),
+        ("Jack and Jill", False),
+    ],
+)
+def test_what_is_a_place_and_no_person(phrase: str, place: bool) -> None:
+    assert places.is_place(phrase) is place
+
+
 def _short(question: str, *sentences: str) -> str | None:
     info = read_question(question)
     pick = find_short([_candidate(s) for s in sentences], asked_kind(question, info), info)
