@@ -80,7 +80,7 @@ NOT_NAME_WORDS = frozenset(
 
 
 # Words of NOT_NAME_WORDS that begin a name when a capitalised word follows ("New England").
-_NAME_LEADS = frozenset(
+NAME_LEADS = frozenset(
     "New Old Great North South East West Northern Southern Eastern Western Saint St".split()
 )
 
@@ -102,7 +102,7 @@ def person_names(text: str) -> list[Mention]:
         current: list[re.Match[str]] = []
         for i, word in enumerate([*words, None]):
             bare = word.group().strip(".,'’") if word else ""
-            leads = bare in _NAME_LEADS and i + 1 < len(words) and not current
+            leads = bare in NAME_LEADS and i + 1 < len(words) and not current
             named = bare not in NOT_NAME_WORDS or leads  # "New" of "New England"
             if word is not None and bare and named and bare[:1].isupper():
                 current.append(word)

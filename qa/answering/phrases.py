@@ -19,7 +19,13 @@ from enum import Enum
 from functools import cache
 
 from qa.answering import places
-from qa.answering.entities import NOT_NAME_WORDS, Mention, find_mentions, person_names
+from qa.answering.entities import (
+    NAME_LEADS,
+    NOT_NAME_WORDS,
+    Mention,
+    find_mentions,
+    person_names,
+)
 from qa.answering.syntax import DEFAULT_PARSER, noun_phrases
 from qa.index.lexical import CJK
 from qa.search.question import FUNCTION_WORDS, AnswerType, QuestionInfo, stems_of
@@ -368,6 +374,11 @@ def _clean(text: str, start: int, end: int) -> Mention:
 _ROMAN = re.compile(r"[ivx]{1,4}")
 
 
+@cache
+def _lead_stems() -> frozenset[str]:
+    return stems_of(" ".join(NAME_LEADS))
+
+
 def _trim(m: Mention, text: str, question: QuestionInfo, kind: Kind) -> Mention | None:
     """``m`` without the question's own words at its start (and, for a person, at its end:
     "Huawei Held" for "Who held talks ...?" is "Huawei"; a date or an amount is kept whole).
@@ -381,8 +392,11 @@ def _trim(m: Mention, text: str, question: QuestionInfo, kind: Kind) -> Mention 
 
     keys = {t.stem for t in question.terms if t.key}
     keys = {k for k in keys if not _ROMAN.fullmatch(k)}  # "Harold II" beside "William II"
+    keys -= _lead_stems()  # "New" of "New York" does not make "New Paltz" the question's
     words = list(re.finditer(r"\S+", m.text))
     while kind not in (Kind.DATE, Kind.NUMBER) and words and asked(words[0]):
+        if words[0].group() in NAME_LEADS and len(words) > 1 and not asked(words[1]):
+            break  # "New Paltz" for "What town in upstate New York ...?"
         words = words[1:]
         while words and words[0].group().lower() in _JOINERS:
             words = words[1:]  # "of Taranto" left of "Bohemond of Taranto"

@@ -188,6 +188,12 @@ def test_a_chinese_amount_follows_what_it_measures(question: str, sentence: str,
     assert pick is not None and pick.text == text
 
 
+def test_new_of_the_question_s_new_york_stays_in_another_name() -> None:
+    text = "They settled 21 miles north of New York, in a town they named New Rochelle."
+    found = _phrases(text, Kind.PLACE, "What town north of New York did they settle?")
+    assert found == ["New Rochelle"]
+
+
 def test_a_name_that_holds_the_question_s_own_name_is_not_its_answer() -> None:
     text = "Vice Governor Li Guoqiang presided over the opening ceremony."
     assert _phrases(text, Kind.NAME, "Which events did Li Guoqiang attend?") == []
