@@ -94,10 +94,14 @@ def phrases(
         found = noun_phrases(text, parser)
         trimmed = [t for t in (_trim(m, text, question, Kind.NAME) for m in found) if t is not None]
         return list({(m.start, m.end): m for m in trimmed}.values())
+    venues: list[Mention] = []
     if CJK.search(text) and kind in _CHINESE_TAGS:
         found = chinese_names(text, _CHINESE_TAGS[kind])
         if kind is Kind.NAME:  # a work's title, a quoted name or slogan: 《长津湖》, “冰墩墩”
             found = sorted(found + _quoted(text), key=lambda m: m.start)
+        if kind is Kind.PLACE:  # where an event is held (在吉林市世纪广场开幕), whole
+            venues = [Mention(v.group(1), v.start(1), v.end(1)) for v in _VENUE.finditer(text)]
+            venues = [v for v in venues if not stems_of(v.text) <= question.stems]
     elif kind is Kind.PERSON:
         found = person_names(text) or name_runs(text)
     elif kind is Kind.PLACE:
@@ -126,6 +130,7 @@ def phrases(
     else:
         return []
     trimmed = [t for t in (_trim(m, text, question, kind) for m in found) if t is not None]
+    trimmed = sorted(trimmed + venues, key=lambda m: m.start)
     if kind is Kind.PERSON:
         trimmed = [_with_title(text, m) for m in trimmed]
     trimmed = [
@@ -213,6 +218,11 @@ _CHINESE_TAGS = {
 }
 
 
+# The place between 在 and the verb that holds an event there (在莫斯科卢日尼基体育场进行).
+_VENUE = re.compile(
+    r"在([^，。；、：！？,;:\s在于将]{2,16}?)(?:隆重)?"
+    r"(?:举办|举行|召开|开幕|闭幕|开展|进行|落幕|启动|开赛|揭幕|亮相)"
+)
 _QUOTED = re.compile(r"《([^《》]{1,30})》|“([^“”]{1,20})”")
 
 

@@ -495,6 +495,14 @@ def test_a_chinese_name_may_be_a_title_or_a_quoted_name(
     assert sentence[pick.start : pick.end] == text
 
 
+def test_a_chinese_venue_is_the_place_between_zai_and_the_event_verb() -> None:
+    question = "第五届滨江冰雪节在哪里开幕？"
+    sentence = "2031年1月6日晚，第五届滨江冰雪节在滨江市世纪广场开幕，来自俄罗斯的艺术家参加。"
+    info = read_question(question)
+    pick = find_short([_candidate(sentence)], asked_kind(question, info), info)
+    assert pick is not None and pick.text == "滨江市世纪广场"  # though it holds 滨江
+
+
 def test_a_year_question_wants_a_year_not_a_day() -> None:
     question = "In which year did Nanjing and CEC first sign an agreement?"
     sentence = "On July 14, Nanjing and CEC signed their first agreement, as they had in 2005."
