@@ -28,7 +28,7 @@ from qa.answering.short_answer import (
     is_list_question,
     sentence_support,
 )
-from qa.answering.syntax import noun_phrases
+from qa.answering.syntax import DEFAULT_PARSER, noun_phrases
 from qa.errors import ParserLoadError
 from qa.models import Answer, ArticleMeta
 from qa.search.question import read_question, stems_of
@@ -160,11 +160,11 @@ def test_a_chinese_amount_question_names_its_unit(question: str, units: set[str]
 
 
 def test_a_chinese_amount_in_the_unit_asked_for_wins() -> None:
-    question = "全省玉米产量预计有多少吨？"
-    sentence = "全省玉米播种面积6615万亩，产量预计达到3210万吨，同比增长2.1%。"
-    info = read_question(question)
-    pick = find_short([_candidate(sentence)], asked_kind(question, info), info)
-    assert pick is not None and pick.text == "3210万吨"
+    _assert_short(
+        "全省玉米产量预计有多少吨？",
+        "全省玉米播种面积6615万亩，产量预计达到3210万吨，同比增长2.1%。",
+        "3210万吨",
+    )
 
 
 @pytest.mark.parametrize(
@@ -362,15 +362,23 @@ def test_noun_phrases_are_the_parses_base_phrases_joined_by_of() -> None:
             "monumental theatre.",
             "The Wojciech Bogusławski Theatre",
         ),
+        # Chinese: a work is its title, not the country beside it; a quoted name
+        (
+            "哪部电影获得了2031年金鸡奖最佳影片？",
+            "2031年金鸡奖最佳影片授予了来自瑞典的导演，其作品《海上灯塔》获得评委一致好评。",
+            "海上灯塔",
+        ),
+        (
+            "滨江市吉祥物叫什么",
+            "滨江市发布城市吉祥物“江豚宝宝”，设计者为本地美术学院。",
+            "江豚宝宝",
+        ),
     ],
 )
 def test_a_what_question_is_answered_by_the_noun_phrase_beside_its_words(
     question: str, sentence: str, text: str
 ) -> None:
-    info = read_question(question)
-    pick = find_short([_candidate(sentence)], asked_kind(question, info), info)
-    assert pick is not None and pick.text == text
-    assert sentence[pick.start : pick.end] == text
+    _assert_short(question, sentence, text)
 
 
 def test_a_chinese_sentence_has_no_noun_phrase_of_the_english_parse() -> None:
@@ -387,7 +395,7 @@ def test_a_parser_that_cannot_be_loaded_is_one_clear_error() -> None:
 def test_loading_the_parser_does_not_import_torch() -> None:
     # thinc imports torch when it can: 0.9 s of a cold `qa ask` that the int8 encoder avoids
     code = (
-        "import sys; from qa.answering.syntax import noun_phrases; "
+        "import sys; from qa.answering.syntax import DEFAULT_PARSER, noun_phrases; "
         "noun_phrases('The board approved a barrier.'); print('torch' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -416,10 +424,7 @@ LADY_GAGA = (
 def test_an_open_phrase_is_the_run_the_question_leaves_open(
     question: str, sentence: str, text: str
 ) -> None:
-    info = read_question(question)
-    pick = find_short([_candidate(sentence)], asked_kind(question, info), info, parser="")
-    assert pick is not None and pick.text == text
-    assert sentence[pick.start : pick.end] == text
+    _assert_short(question, sentence, text, parser="")
 
 
 @pytest.mark.parametrize(
@@ -471,36 +476,12 @@ def test_a_true_or_false_question_is_answered_in_its_own_words(sentence: str, te
     assert pick is not None and pick.text == text
 
 
-@pytest.mark.parametrize(
-    "question, sentence, text",
-    [
-        (  # a work is its title, not the country beside it
-            "哪部电影获得了2031年金鸡奖最佳影片？",
-            "2031年金鸡奖最佳影片授予了来自瑞典的导演，其作品《海上灯塔》获得评委一致好评。",
-            "海上灯塔",
-        ),
-        (
-            "滨江市吉祥物叫什么",
-            "滨江市发布城市吉祥物“江豚宝宝”，设计者为本地美术学院。",
-            "江豚宝宝",
-        ),  # noqa: E501
-    ],
-)
-def test_a_chinese_name_may_be_a_title_or_a_quoted_name(
-    question: str, sentence: str, text: str
-) -> None:
-    info = read_question(question)
-    pick = find_short([_candidate(sentence)], asked_kind(question, info), info)
-    assert pick is not None and pick.text == text
-    assert sentence[pick.start : pick.end] == text
-
-
 def test_a_chinese_venue_is_the_place_between_zai_and_the_event_verb() -> None:
-    question = "第五届滨江冰雪节在哪里开幕？"
-    sentence = "2031年1月6日晚，第五届滨江冰雪节在滨江市世纪广场开幕，来自俄罗斯的艺术家参加。"
-    info = read_question(question)
-    pick = find_short([_candidate(sentence)], asked_kind(question, info), info)
-    assert pick is not None and pick.text == "滨江市世纪广场"  # though it holds 滨江
+    _assert_short(  # the whole venue, though it holds the question's 滨江
+        "第五届滨江冰雪节在哪里开幕？",
+        "2031年1月6日晚，第五届滨江冰雪节在滨江市世纪广场开幕，来自俄罗斯的艺术家参加。",
+        "滨江市世纪广场",
+    )
 
 
 def test_a_year_question_wants_a_year_not_a_day() -> None:
@@ -617,6 +598,14 @@ def test_a_state_owned_firm_is_no_state_question() -> None:
 )
 def test_what_is_a_place_and_no_person(phrase: str, place: bool) -> None:
     assert places.is_place(phrase) is place
+
+
+def _assert_short(question: str, sentence: str, text: str, parser: str = DEFAULT_PARSER) -> None:
+    """The short answer of ``question`` from ``sentence`` is ``text``, at its offsets."""
+    info = read_question(question)
+    pick = find_short([_candidate(sentence)], asked_kind(question, info), info, parser=parser)
+    assert pick is not None and pick.text == text
+    assert sentence[pick.start : pick.end] == text
 
 
 def _short(question: str, *sentences: str) -> str | None:
