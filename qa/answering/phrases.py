@@ -12,13 +12,13 @@ sentence adds. ``short_answer`` chooses among them.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from enum import Enum
 from functools import cache
 
 from qa.answering import places
+from qa.answering.chinese_phrases import CHINESE_UNITS, chinese_names, chinese_venues, quoted
 from qa.answering.entities import (
     NAME_LEADS,
     NOT_NAME_WORDS,
@@ -48,11 +48,6 @@ _VAGUE_DATE = re.compile(
     r"^(?:yesterday|today|tomorrow|ago|later|earlier|century|decade|"
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$",
     re.IGNORECASE,
-)
-# The units a Chinese amount is written with, longest first ("人次" before "人").
-CHINESE_UNITS = (
-    "美元|元|公斤|千克|吨|斤|个|家|人次|人|户|次|亩|公顷|平方米|平方公里|立方米|公里|千米|米|"
-    "千瓦时|千瓦|倍|项|件|辆|台|座|所|套|条|张|场|架|艘|列|例|支|名|位|枚|颗"
 )
 _AMOUNT = re.compile(
     r"(?<![A-Za-z0-9.:])\d{1,2}:\d{2}(?![0-9:])|"  # a time: 3:08
@@ -98,10 +93,9 @@ def phrases(
     if CJK.search(text) and kind in _CHINESE_TAGS:
         found = chinese_names(text, _CHINESE_TAGS[kind])
         if kind is Kind.NAME:  # a work's title, a quoted name or slogan: 《长津湖》, “冰墩墩”
-            found = sorted(found + _quoted(text), key=lambda m: m.start)
+            found = sorted(found + quoted(text), key=lambda m: m.start)
         if kind is Kind.PLACE:  # where an event is held (在吉林市世纪广场开幕), whole
-            venues = [Mention(v.group(1), v.start(1), v.end(1)) for v in _VENUE.finditer(text)]
-            venues = [v for v in venues if not stems_of(v.text) <= question.stems]
+            venues = [v for v in chinese_venues(text) if not stems_of(v.text) <= question.stems]
     elif kind is Kind.PERSON:
         found = person_names(text) or name_runs(text)
     elif kind is Kind.PLACE:
@@ -216,64 +210,6 @@ _CHINESE_TAGS = {
     Kind.PLACE: frozenset({"ns"}),
     Kind.NAME: frozenset({"nt", "nz", "ns", "nr", "nrfg", "nrt"}),
 }
-
-
-# The place between 在 and the verb that holds an event there (在莫斯科卢日尼基体育场进行).
-_VENUE = re.compile(
-    r"在([^，。；、：！？,;:\s在于将]{2,16}?)(?:隆重)?"
-    r"(?:举办|举行|召开|开幕|闭幕|开展|进行|落幕|启动|开赛|揭幕|亮相)"
-)
-_QUOTED = re.compile(r"《([^《》]{1,30})》|“([^“”]{1,20})”")
-
-
-def _quoted(text: str) -> list[Mention]:
-    """What Chinese ``text`` holds in title marks or quotes, without them."""
-    return [
-        Mention(m.group(g), m.start(g), m.end(g))
-        for m in _QUOTED.finditer(text)
-        for g in (1, 2)
-        if m.group(g)
-    ]
-
-
-def chinese_names(text: str, tags: frozenset[str]) -> list[Mention]:
-    """The words of Chinese ``text`` that jieba tags with one of ``tags`` (徐直军 as a person,
-    长春市 as a place); adjacent ones are one name, and so are a foreign name's parts joined by
-    a middle dot (凯尔·内斯), however jieba tags the part after it."""
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    out: list[Mention] = []
-    ends: dict[int, int] = {}  # where each word that starts at an offset ends
-    at = 0
-    for pair in jieba.posseg.cut(text, HMM=True):
-        start, at = at, at + len(pair.word)
-        ends[start] = at
-        if pair.flag not in tags:
-            continue
-        if out and out[-1].end == start:
-            out[-1] = Mention(text[out[-1].start : at], out[-1].start, at)
-        else:
-            out.append(Mention(pair.word, start, at))
-    joined: list[Mention] = []
-    for m in out:
-        if joined and m.start < joined[-1].end:
-            continue  # a part of the name before it
-        end = m.end
-        while end < len(text) and text[end] in _NAME_DOTS and CJK.match(text[end + 1 : end + 2]):
-            end = ends.get(end + 1, end + 1)
-            while end in ends and ends[end] == end + 1 and _NAME_TAIL.match(text[end]):
-                end += 1  # jieba cut a syllable off: 阿尔巴尼|斯
-        joined.append(Mention(text[m.start : end], m.start, end))
-    return joined
-
-
-_NAME_DOTS = "·・•"
-# A single character that may end a transliterated name (not a particle or a verb after it).
-_NAME_TAIL = re.compile(
-    r"[\u4e00-\u9fff](?<![的在是和与等于为将已被把从对向也都还就又并而及或了着过获称说])"
-)
 
 
 def amounts(text: str) -> list[Mention]:

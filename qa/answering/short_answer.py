@@ -22,9 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.answering import places
+from qa.answering.chinese_phrases import WORK_QUESTION, asked_units, left_share, unit_of
 from qa.answering.entities import Mention, specificity
 from qa.answering.open_span import asks_open, find_open
-from qa.answering.phrases import CHINESE_UNITS, Kind, phrases
+from qa.answering.phrases import Kind, phrases
 from qa.answering.sentence_select import Candidate
 from qa.answering.syntax import DEFAULT_PARSER
 from qa.index.lexical import CJK
@@ -219,8 +220,7 @@ ALIGN = 1.0  # a phrase's score gained by its alignment with the question (``ali
 SPAN = 3  # words at which a question word beside a phrase counts half (``alignment``)
 HEAD = 0.3  # a phrase's score gained by naming the thing asked for ("What award ...?")
 PLACE_AS_PERSON = 0.3  # the precision of a country or continent as a "Who ...?" answer
-LEFT = 1.0  # a Chinese amount's score gained by the question before it (``_left_share``)
-LEFT_CHARS = 8
+LEFT = 1.0  # a Chinese amount's score gained by the question before it (``left_share``)
 UNIT = 0.5  # a Chinese amount's score gained by being in the unit asked for (``asked_units``)
 _HEADED = (Kind.NAME, Kind.PLACE, Kind.PHRASE)  # kinds whose phrase may name the asked noun
 
@@ -269,7 +269,7 @@ def find_short(
         votes.setdefault(stems_of(m.text), set()).add(c.article.id)
 
     head = asked_noun(question.text)
-    work = _WORK_QUESTION.search(question.text) is not None
+    work = WORK_QUESTION.search(question.text) is not None
     units = asked_units(question.text) if kind is Kind.NUMBER else frozenset()
 
     def score(item: tuple[int, Candidate, Mention]) -> tuple[float, int]:
@@ -281,8 +281,8 @@ def find_short(
         near = 0.0 if CJK.search(c.text) else ALIGN * alignment(gaps, question)
         named = HEAD if head and kind in _HEADED and _is_head(m.text, head) else 0
         if kind is Kind.NUMBER and CJK.search(c.text):  # 工业投资增长13.8%, not 民间投资 ...
-            named += LEFT * _left_share(c.text, m, question)
-        if kind is Kind.NUMBER and units and _unit(m.text) in units:
+            named += LEFT * left_share(c.text, m, question)
+        if kind is Kind.NUMBER and units and unit_of(m.text) in units:
             named += UNIT  # 3210万吨 for 玉米产量预计有多少吨, not 6615万亩
         if kind is Kind.NAME and work and c.text[m.start - 1 : m.start] == "《":
             named = HEAD  # 《三体》 for 刘慈欣凭借哪部作品获得雨果奖？
@@ -299,59 +299,6 @@ _ASKED_NOUN = re.compile(
 )
 
 
-# The unit a Chinese amount question asks in: said ("多少吨", "几座") or implied by its noun.
-_UNIT_SAID = re.compile(rf"(?:多少|几)(?:万|亿|千|百)*({CHINESE_UNITS})")
-_UNITS_IMPLIED = (
-    (re.compile(r"多长|长度|全长|主跨|里程"), frozenset(("米", "公里", "千米"))),
-    (re.compile(r"多大|面积|占地"), frozenset(("平方米", "平方公里", "亩", "公顷"))),
-    (re.compile(r"增速|增长|增幅|涨幅|降幅|比重|占比|[^频效]率"), frozenset(("%",))),
-    (
-        re.compile(
-            r"投资|金额|总额|规模|出口|进口|产值|gdp|总量|收入|营收|社零|消费|成交额|票房|利润"
-        ),
-        frozenset(("元", "美元")),
-    ),
-    (re.compile(r"游客|人次|接待"), frozenset(("人次", "人"))),
-    (re.compile(r"产量|总产"), frozenset(("吨", "斤", "公斤"))),
-)
-_UNIT_END = re.compile(rf"(%|{CHINESE_UNITS})$")
-
-
-_CLAUSE_END = re.compile(r"[，。；：！？,;:!?（）()]")
-
-
-def _left_share(text: str, m: Mention, question: QuestionInfo) -> float:
-    """The weighted share of the question's terms in the ``LEFT_CHARS`` characters before
-    ``m``, within its clause: in Chinese what an amount measures is written right before it
-    (设计时速250公里, 出口4387.5亿元)."""
-    left = text[max(0, m.start - LEFT_CHARS) : m.start]
-    cut = [x.end() for x in _CLAUSE_END.finditer(left)]
-    left = left[cut[-1] :] if cut else left
-    total = question.total_weight
-    if not total or not left:
-        return 0.0
-    return sum(t.weight for t in question.terms if t.stem in left) / total
-
-
-def asked_units(question: str) -> frozenset[str]:
-    """The units a Chinese amount question asks in ("吨" for 多少吨, "米" for 多长, "元" for
-    总投资); empty for a question in English or one that does not say."""
-    if not CJK.search(question):
-        return frozenset()
-    said = _UNIT_SAID.search(question)
-    if said:
-        return frozenset((said.group(1),))
-    lowered = question.lower()
-    return frozenset().union(*(u for p, u in _UNITS_IMPLIED if p.search(lowered)))
-
-
-def _unit(amount: str) -> str:
-    found = _UNIT_END.search(amount)
-    return found.group(1) if found else ""
-
-
-# A Chinese question for a work: a film, a book, a song (its answer is written in 《》).
-_WORK_QUESTION = re.compile(r"哪部|电影|影片|作品|小说|歌曲|专辑|电视剧|纪录片")
 _COMPANY_NOUNS = frozenset(stems_of("company firm business corporation maker giant"))
 _COMPANY_SUFFIX = re.compile(r"\b(?:Inc|Corp|Corporation|Co|Ltd|LLC|Group|Holdings|plc|AG|SE)\b\.?")
 

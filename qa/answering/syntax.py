@@ -12,7 +12,6 @@ parse off, and "What ...?" questions then get the open run of ``open_span`` as b
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
 from collections.abc import Iterator
@@ -26,8 +25,6 @@ from qa.errors import ParserLoadError
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_PARSER = AnswerConfig.parser
 # Entities that are a date or an amount: another kind's answer, not a "What ...?" one's.

@@ -16,14 +16,14 @@ from test_chinese import zh_retriever  # noqa: F401  (the Chinese archive's inde
 
 from qa.answering import places
 from qa.answering.answerer import answer
+from qa.answering.chinese_phrases import asked_units, chinese_names
 from qa.answering.citations import contract_violations
-from qa.answering.phrases import amounts, chinese_names, phrases
+from qa.answering.phrases import amounts, phrases
 from qa.answering.render import answer_to_dict
 from qa.answering.sentence_select import Candidate
 from qa.answering.short_answer import (
     Kind,
     asked_kind,
-    asked_units,
     find_short,
     is_list_question,
     sentence_support,

@@ -1,0 +1,144 @@
+"""Chinese phrases: names as jieba tags them, titles and quotes, venues, amounts and units.
+
+A Chinese sentence has no capitals and no spaces, so the shapes ``phrases`` reads in English
+say little here: names are the words jieba tags as a person, place or organisation (a foreign
+name joined across its middle dot, 凯尔·内斯), a work's title or a slogan is what title marks
+or quotes hold (《长津湖》, “一起向未来”), a venue is the place between 在 and the verb that holds
+an event there (在吉林市世纪广场开幕). A Chinese question names the unit of the amount it wants
+(多少吨, 几座; 多长 a length, 总投资 money: ``asked_units``), and writes what an amount measures
+right before it (设计时速250公里: ``left_share``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from qa.answering.entities import Mention
+from qa.index.lexical import CJK
+from qa.search.question import QuestionInfo
+
+# The units a Chinese amount is written with, longest first ("人次" before "人").
+CHINESE_UNITS = (
+    "美元|元|公斤|千克|吨|斤|个|家|人次|人|户|次|亩|公顷|平方米|平方公里|立方米|公里|千米|米|"
+    "千瓦时|千瓦|倍|项|件|辆|台|座|所|套|条|张|场|架|艘|列|例|支|名|位|枚|颗"
+)
+# The place between 在 and the verb that holds an event there (在莫斯科卢日尼基体育场进行).
+_VENUE = re.compile(
+    r"在([^，。；、：！？,;:\s在于将]{2,16}?)(?:隆重)?"
+    r"(?:举办|举行|召开|开幕|闭幕|开展|进行|落幕|启动|开赛|揭幕|亮相)"
+)
+_QUOTED = re.compile(r"《([^《》]{1,30})》|“([^“”]{1,20})”")
+
+
+def chinese_venues(text: str) -> list[Mention]:
+    """Where Chinese ``text`` holds an event: 吉林市世纪广场 of 在吉林市世纪广场开幕."""
+    return [Mention(v.group(1), v.start(1), v.end(1)) for v in _VENUE.finditer(text)]
+
+
+def quoted(text: str) -> list[Mention]:
+    """What Chinese ``text`` holds in title marks or quotes, without them."""
+    return [
+        Mention(m.group(g), m.start(g), m.end(g))
+        for m in _QUOTED.finditer(text)
+        for g in (1, 2)
+        if m.group(g)
+    ]
+
+
+def chinese_names(text: str, tags: frozenset[str]) -> list[Mention]:
+    """The words of Chinese ``text`` that jieba tags with one of ``tags`` (徐直军 as a person,
+    长春市 as a place); adjacent ones are one name, and so are a foreign name's parts joined by
+    a middle dot (凯尔·内斯), however jieba tags the part after it."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    out: list[Mention] = []
+    ends: dict[int, int] = {}  # where each word that starts at an offset ends
+    at = 0
+    for pair in jieba.posseg.cut(text, HMM=True):
+        start, at = at, at + len(pair.word)
+        ends[start] = at
+        if pair.flag not in tags:
+            continue
+        if out and out[-1].end == start:
+            out[-1] = Mention(text[out[-1].start : at], out[-1].start, at)
+        else:
+            out.append(Mention(pair.word, start, at))
+    joined: list[Mention] = []
+    for m in out:
+        if joined and m.start < joined[-1].end:
+            continue  # a part of the name before it
+        end = m.end
+        while end < len(text) and text[end] in _NAME_DOTS and CJK.match(text[end + 1 : end + 2]):
+            end = ends.get(end + 1, end + 1)
+            while end in ends and ends[end] == end + 1 and _NAME_TAIL.match(text[end]):
+                end += 1  # jieba cut a syllable off: 阿尔巴尼|斯
+        joined.append(Mention(text[m.start : end], m.start, end))
+    return joined
+
+
+_NAME_DOTS = "·・•"
+# A single character that may end a transliterated name (not a particle or a verb after it).
+_NAME_TAIL = re.compile(
+    r"[\u4e00-\u9fff](?<![的在是和与等于为将已被把从对向也都还就又并而及或了着过获称说])"
+)
+
+
+# The unit a Chinese amount question asks in: said ("多少吨", "几座") or implied by its noun.
+_UNIT_SAID = re.compile(rf"(?:多少|几)(?:万|亿|千|百)*({CHINESE_UNITS})")
+_UNITS_IMPLIED = (
+    (re.compile(r"多长|长度|全长|主跨|里程"), frozenset(("米", "公里", "千米"))),
+    (re.compile(r"多大|面积|占地"), frozenset(("平方米", "平方公里", "亩", "公顷"))),
+    (re.compile(r"增速|增长|增幅|涨幅|降幅|比重|占比|[^频效]率"), frozenset(("%",))),
+    (
+        re.compile(
+            r"投资|金额|总额|规模|出口|进口|产值|gdp|总量|收入|营收|社零|消费|成交额|票房|利润"
+        ),
+        frozenset(("元", "美元")),
+    ),
+    (re.compile(r"游客|人次|接待"), frozenset(("人次", "人"))),
+    (re.compile(r"产量|总产"), frozenset(("吨", "斤", "公斤"))),
+)
+_UNIT_END = re.compile(rf"(%|{CHINESE_UNITS})$")
+
+
+_CLAUSE_END = re.compile(r"[，。；：！？,;:!?（）()]")
+
+
+LEFT_CHARS = 8  # how far before an amount ``left_share`` reads
+
+
+def left_share(text: str, m: Mention, question: QuestionInfo) -> float:
+    """The weighted share of the question's terms in the ``LEFT_CHARS`` characters before
+    ``m``, within its clause: in Chinese what an amount measures is written right before it
+    (设计时速250公里, 出口4387.5亿元)."""
+    left = text[max(0, m.start - LEFT_CHARS) : m.start]
+    cut = [x.end() for x in _CLAUSE_END.finditer(left)]
+    left = left[cut[-1] :] if cut else left
+    total = question.total_weight
+    if not total or not left:
+        return 0.0
+    return sum(t.weight for t in question.terms if t.stem in left) / total
+
+
+def asked_units(question: str) -> frozenset[str]:
+    """The units a Chinese amount question asks in ("吨" for 多少吨, "米" for 多长, "元" for
+    总投资); empty for a question in English or one that does not say."""
+    if not CJK.search(question):
+        return frozenset()
+    said = _UNIT_SAID.search(question)
+    if said:
+        return frozenset((said.group(1),))
+    lowered = question.lower()
+    return frozenset().union(*(u for p, u in _UNITS_IMPLIED if p.search(lowered)))
+
+
+def unit_of(amount: str) -> str:
+    found = _UNIT_END.search(amount)
+    return found.group(1) if found else ""
+
+
+# A Chinese question for a work: a film, a book, a song (its answer is written in 《》).
+WORK_QUESTION = re.compile(r"哪部|电影|影片|作品|小说|歌曲|专辑|电视剧|纪录片")
