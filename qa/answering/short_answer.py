@@ -233,15 +233,20 @@ def find_short(
     parser: str = DEFAULT_PARSER,
 ) -> Pick | None:
     """The short answer for ``question``: a phrase of ``kind`` from the chosen sentences (best
-    first) or, after them, the next best of ``ranked``; for yes/no, "Yes" or "No" from the
-    best sentence when it states most of the question, its names and relation included.
+    first) or, after them, the next best of ``ranked``; for yes/no, "Yes" or "No" ("True" or
+    "False" for a quiz's "True or false?") from the best sentence when it states most of the
+    question, its names and relation included. A "What ...?" question's phrases are the noun
+    phrases of the spaCy pipeline ``parser`` ("": the open run of ``open_span`` instead).
 
     Each phrase scores its precision (a full date over a year, a full name over a surname),
     less ``RANK_COST`` per place its sentence is down the list, plus ``VOTE`` for each other
     article that names it too (articles that agree are better evidence than one), less up
     to ``NEAR`` by how far it is, in words, from the question's own words in its sentence
-    ("... leading the NFL in interceptions with 24": 24, not the 308 points before it).
-    The weights were chosen on the first halves of xquad_en and rgb_en_fact (see README).
+    ("... leading the NFL in interceptions with 24": 24, not the 308 points before it), plus
+    ``ALIGN`` times how much of the question surrounds it (English), ``HEAD`` when it names
+    the noun asked about (or is a title, for a Chinese question about a work), and for a
+    Chinese amount ``LEFT`` times the question's share right before it and ``UNIT`` when it
+    is in the unit asked for. The weights were chosen on the tuning halves (see README).
     """
     if kind is None or not chosen:
         return None
