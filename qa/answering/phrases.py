@@ -1,13 +1,15 @@
 """The phrases of a sentence that could be a short answer, by the kind the question asks for.
 
-No tagger: the shape of the text is the evidence (``qa.answering.entities``). A person is a
-run of capitalised words, with the title of rank before it ("King Charles III"); a date
-names a month or a year, with its season or range ("the summer of 1521", "between 2005 and
-2010"); a number is an amount with its unit and scale ("$5.11 billion", "3:08"); a name is
-any capitalised run that is no heading in capitals ("LATEST UPDATES") and no common word
-opening a sentence ("However"); in Chinese, jieba's tags say which words are names. Each
-phrase is then trimmed of the question's own words (``_trim``): what is left is what the
-sentence adds. ``short_answer`` chooses among them.
+For the typed kinds the shape of the text is the evidence (``qa.answering.entities``). A
+person is a run of capitalised words ("New England Patriots", "John C. Messenger"), with the
+title of rank before it ("King Charles III"); a date names a month or a year, with its season
+or range ("the summer of 1521", "between 2005 and 2010"); a number is an amount with its unit
+and scale ("$5.11 billion", "3:08"); a name is any capitalised run that is no heading in
+capitals ("LATEST UPDATES") and no common word opening a sentence ("However"). A "What ...?"
+question's phrases are the noun phrases of a parse (``qa.answering.syntax``); in Chinese,
+jieba's tags, title marks, quotes and venues say which words are names
+(``qa.answering.chinese_phrases``). Each phrase is then trimmed of the question's own words
+(``_trim``): what is left is what the sentence adds. ``short_answer`` chooses among them.
 """
 
 from __future__ import annotations
