@@ -139,7 +139,8 @@ class AnswerConfig:
         phrase_confidence: A "What ...?" question's noun phrase opens the answer when its
             sentence states the question (``short_answer.sentence_support``) or the answer's
             confidence is at least this: "What sport does Xu Zhijun play?" is not answered
-            "our advantages" from "give full play to our advantages".
+            "our advantages" from "give full play to our advantages". A "What did X
+            <verb>?" question's phrase also needs a sentence that states the verb.
         parser: The spaCy pipeline (an installed package or a folder) whose noun phrases
             answer a "What ...?" question in English (``qa.answering.syntax``); "" answers
             them without a parse, by the open run of ``qa.answering.open_span``.

@@ -41,6 +41,7 @@ from qa.answering.short_answer import (
     is_list_question,
     related_anywhere,
     sentence_support,
+    states_asked_verb,
 )
 from qa.config import AnswerConfig
 from qa.errors import InvalidArgumentError
@@ -183,7 +184,8 @@ class ExtractiveAnswerer:
         if pick is not None and pick.kind is Kind.PHRASE:
             # a noun phrase is a guess by alignment: shown when its sentence states the
             # question or the answer is sure; otherwise the sentences answer, as chosen
-            if sentence_support(pick.candidate, info) == 0 and sure < cfg.phrase_confidence:
+            trusted = sentence_support(pick.candidate, info) > 0 or sure >= cfg.phrase_confidence
+            if not trusted or not states_asked_verb(question, pick.candidate.text):
                 pick, chosen = None, list(selected)
         if pick is not None:  # the sentence holding the short answer is cited first
             chosen = [pick.candidate, *(c for c in chosen if c.key != pick.candidate.key)]

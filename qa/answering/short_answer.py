@@ -333,6 +333,20 @@ def _agreeing(votes: dict[frozenset[str], set[str]], own: frozenset[str], kind: 
     return set().union(*(a for p, a in votes.items() if p and (p <= own or own <= p)))
 
 
+# "What did Nanjing and CEC sign?": an object question that ends with its verb.
+_OBJECT_VERB = re.compile(
+    r"^what (?:did|does|do|has|have|had|will|would|can|could)\b.*?\b([a-z]+)\W*$"
+)
+
+
+def states_asked_verb(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` states the verb a "What did X <verb>?" question ends with (a
+    noun phrase of a sentence that never says "sign" is no answer to what was signed); True
+    for any other question."""
+    found = _OBJECT_VERB.match(question.strip().lower())
+    return found is None or bool(stems_of(found.group(1)) & stems_of(sentence))
+
+
 def sentence_support(candidate: Candidate, question: QuestionInfo) -> float:
     """The weighted share of the question's terms that the sentence itself states, or 0 when
     it lacks one of the question's names or numbers, or the word that relates them: the

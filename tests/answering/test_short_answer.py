@@ -27,6 +27,7 @@ from qa.answering.short_answer import (
     find_short,
     is_list_question,
     sentence_support,
+    states_asked_verb,
 )
 from qa.answering.syntax import DEFAULT_PARSER, noun_phrases
 from qa.errors import ParserLoadError
@@ -400,6 +401,26 @@ def test_loading_the_parser_does_not_import_torch() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "question, sentence, states",
+    [
+        ("What did Nanjing and CEC sign?", "They signed a strategic agreement.", True),
+        ("What did Nanjing and CEC sign?", "CEC thanked Nanjing for its support.", False),
+        ("What theatre was the best example?", "The Grand Theatre was the best.", True),  # no verb
+    ],
+)
+def test_an_object_question_s_verb_must_be_stated(question: str, sentence: str, states: bool):
+    assert states_asked_verb(question, sentence) is states
+
+
+def test_no_noun_phrase_from_sentences_that_never_say_the_verb_asked(retriever) -> None:
+    # The signing sentence says "China Electronics Technology Group Corporation", not "CEC",
+    # and the chosen ones thank CEC for "its long-term and important contribution": quoted,
+    # but not offered as what was signed.
+    short = answer("What did Nanjing and CEC sign?", retriever).short_answer
+    assert short is None or short.text.startswith("a strategic cooperation agreement")
 
 
 # --------------------------------------------------------------------- open runs, without a parser
