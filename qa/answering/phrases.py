@@ -126,7 +126,7 @@ def phrases(
     else:
         return []
     trimmed = [t for t in (_trim(m, text, question, kind) for m in found) if t is not None]
-    trimmed = sorted(trimmed + venues, key=lambda m: m.start)
+    trimmed += venues  # in their place among the others: ``merge_lists`` sorts
     if kind is Kind.PERSON:
         trimmed = [_with_title(text, m) for m in trimmed]
     trimmed = [

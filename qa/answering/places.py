@@ -94,8 +94,12 @@ def is_place(phrase: str) -> bool:
     world ("England", "Asia", "Middle East"), or a list that names one ("Prussia, and South
     Africa"): no person's name, whatever its shape."""
     names = [n.strip().removeprefix("the ") for n in _LIST_PARTS.split(phrase) if n.strip()]
-    known = _country_names() | _state_names() | set(CONTINENTS + REGIONS)
-    return any(n in known for n in names)
+    return any(n in _place_names() for n in names)
+
+
+@cache
+def _place_names() -> frozenset[str]:
+    return _country_names() | _state_names() | frozenset(CONTINENTS + REGIONS)
 
 
 _LIST_PARTS = re.compile(r"\s*(?:,\s*and|,\s*or|,|;|\band\b|\bor\b)\s*")
