@@ -155,18 +155,19 @@ class ExtractiveAnswerer:
                 ranked, max_sentences=cfg.max_sentences, margin=cfg.margin, kind=info.answer_type
             )
         selected = tuple(chosen)
+        stated = False  # whether the short answer's own sentence states the question
         if not claims:  # a list's phrases come from its own sentences only
             pick = find_short(chosen, kind, info, () if listing else ranked, cfg.parser)
+            stated = pick is not None and sentence_support(pick.candidate, info) > 0
             if pick is not None and not listing:
                 # Two sentences suffice when the short answer's own sentence states the
                 # question (its names, numbers and relation); otherwise the phrase may be the
                 # wrong one ("the CEO of the LEGO Foundation" for "the CEO of Lego in 2021")
-                # and the other chosen sentences stay as evidence.
-                stated = sentence_support(pick.candidate, info) > 0
-                # A "What ...?" question's noun phrase is a guess by alignment: the chosen
-                # sentences stay (with two, SQuAD 2.0's cited excerpts fell 0.855 -> 0.8475).
-                stated = stated and kind is not Kind.PHRASE
-                limit = cfg.short_supporting if stated else cfg.max_sentences
+                # and the other chosen sentences stay as evidence. A "What ...?" question's
+                # noun phrase is a guess by alignment: the chosen sentences stay (with two,
+                # SQuAD 2.0's cited excerpts fell 0.855 -> 0.8475).
+                two = stated and kind is not Kind.PHRASE
+                limit = cfg.short_supporting if two else cfg.max_sentences
                 chosen = supporting(pick, chosen, limit)
         evidence = gather_evidence(
             info,
@@ -184,7 +185,7 @@ class ExtractiveAnswerer:
         if pick is not None and pick.kind is Kind.PHRASE:
             # a noun phrase is a guess by alignment: shown when its sentence states the
             # question or the answer is sure; otherwise the sentences answer, as chosen
-            trusted = sentence_support(pick.candidate, info) > 0 or sure >= cfg.phrase_confidence
+            trusted = stated or sure >= cfg.phrase_confidence
             if not trusted or not states_asked_verb(question, pick.candidate.text):
                 pick, chosen = None, list(selected)
         if pick is not None:  # the sentence holding the short answer is cited first
@@ -211,6 +212,12 @@ class ExtractiveAnswerer:
         if assessment.confidence < threshold:
             return abstention(question, query, results, self.config.related)
         return assessment.answer
+
+
+def answer_config(retriever: Any) -> AnswerConfig:
+    """The answer settings ``retriever``'s index recorded (``AnswerConfig.for_index``): those
+    ``answer`` uses when it is given none."""
+    return AnswerConfig.for_index(getattr(retriever, "manifest", {}))
 
 
 def is_chinese(question: str) -> bool:
@@ -343,7 +350,7 @@ def answer(
     if not question or not question.strip():
         raise InvalidArgumentError("the question is empty")
     if config is None:
-        config = AnswerConfig.for_index(getattr(retriever, "manifest", {}))
+        config = answer_config(retriever)
     k = config.k if k is None else k
     if not isinstance(k, int) or k < 1:
         raise InvalidArgumentError(f"k must be a positive integer, got {k!r}")

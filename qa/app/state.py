@@ -364,11 +364,11 @@ class Archive:
         """Load the parser "What ...?" questions are answered with (``AnswerConfig.parser``),
         so that the first one asked does not wait for it (0.8 s). One that cannot be loaded
         is logged here and raised where a question needs it."""
+        from qa.answering.answerer import answer_config
         from qa.answering.syntax import load_parser
-        from qa.config import AnswerConfig
 
         with self.generations.hold() as retriever:
-            parser = AnswerConfig.for_index(getattr(retriever, "manifest", {})).parser
+            parser = answer_config(retriever).parser
         if not parser:
             return
         try:
