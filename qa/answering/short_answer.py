@@ -125,9 +125,11 @@ def asked_kind(question: str, info: QuestionInfo) -> Kind | None:
         info: The question as read (its answer type).
     """
     lowered = as_asked(question.strip().lower())
-    if _YES_NO.match(lowered) or lowered.rstrip("？?。. ").endswith("吗"):
-        return Kind.YES_NO
-    if TRUE_OR_FALSE.search(lowered):
+    if (
+        _YES_NO.match(lowered)
+        or lowered.rstrip("？?。. ").endswith("吗")
+        or TRUE_OR_FALSE.search(lowered)  # a quiz's "... True or false?"
+    ):
         return Kind.YES_NO
     if places.gazetteer_for(question):
         return Kind.PLACE  # "Which US state is represented by ..., whose bid ...?"
