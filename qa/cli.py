@@ -200,6 +200,13 @@ def _add_search(sub: Any) -> None:
     p.add_argument("query", help="what to look for, in plain language")
     _index_option(p)
     _filter_options(p, k=5)
+    p.add_argument(
+        "--per-article",
+        type=int,
+        metavar="N",
+        help="passages of one article past the first N come after those of every other "
+        "article; 0 lists passages in score order (default: the index's, 2)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per hit")
     _common_options(p)
     p.set_defaults(func=cmd_search)
@@ -381,7 +388,13 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     retriever = load_retriever(args.index, query_encoder=args.query_encoder)
     results = retriever.search(
-        args.query, args.k, since=args.since, until=args.until, as_of=args.as_of, mode=args.mode
+        args.query,
+        args.k,
+        since=args.since,
+        until=args.until,
+        as_of=args.as_of,
+        mode=args.mode,
+        per_article=args.per_article,
     )
     if args.json:
         for rank, hit in enumerate(results, 1):

@@ -59,6 +59,10 @@ class RetrievalConfig:
             lifts those of "this week", with this weight instead: a person reading a news
             archive as of a day asks about the news of then.
         as_of_days: the days before the as-of date that ``as_of_prior`` counts as "then".
+        per_article: passages of one article past this many go after the passages of every
+            other article, in order (0: none move). The articles rank as before, by their best
+            passage; more of them fit in a list of given length. Measured on the dev sets
+            (README, issue 18).
         zh_dense_weight: the dense weight where neither the question nor the passage is in a
             language the model knows: Chinese, for the English default model. A question or
             passage partly in Chinese ("华为 Xu Zhijun 在哪里") gets a weight between the two,
@@ -80,6 +84,7 @@ class RetrievalConfig:
     period_prior: float = 0.5
     as_of_prior: float = 0.3
     as_of_days: int = 7
+    per_article: int = 2
     # Measured on rgb_zh's first half, zh_gov_news and zh_news_facts (README, issue 24).
     zh_dense_weight: float = 0.0
     zh_fusion: str = "score"

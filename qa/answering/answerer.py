@@ -363,6 +363,7 @@ def answer(
         as_of=as_of,
         mode=mode,
         interpret_dates=interpret_dates,
+        per_article=0,  # an answer reads the best passages, however many share an article
     )
     if answerer is None:
         return ExtractiveAnswerer(config)(question.strip(), results, retriever, query=query)

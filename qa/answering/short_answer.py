@@ -27,7 +27,7 @@ from qa.answering.entities import Mention, specificity
 from qa.answering.open_span import asks_open, find_open
 from qa.answering.phrases import Kind, phrases
 from qa.answering.sentence_select import Candidate
-from qa.answering.syntax import DEFAULT_PARSER
+from qa.answering.syntax import DEFAULT_PARSER, objects_of
 from qa.index.lexical import CJK
 from qa.search.question import (
     FRAME_WORDS,
@@ -223,6 +223,7 @@ SPAN = 3  # words at which a question word beside a phrase counts half (``alignm
 HEAD = 0.3  # a phrase's score gained by naming the thing asked for ("What award ...?")
 PLACE_AS_PERSON = 0.3  # the precision of a country or continent as a "Who ...?" answer
 LEFT = 1.0  # a Chinese amount's score gained by the question before it (``left_share``)
+OBJECT = 0.5  # a phrase's score gained by being what the verb asked acts on (``objects_of``)
 UNIT = 0.5  # a Chinese amount's score gained by being in the unit asked for (``asked_units``)
 _HEADED = (Kind.NAME, Kind.PLACE, Kind.PHRASE)  # kinds whose phrase may name the asked noun
 
@@ -248,7 +249,8 @@ def find_short(
     ``ALIGN`` times how much of the question surrounds it (English), ``HEAD`` when it names
     the noun asked about (or is a title, for a Chinese question about a work), and for a
     Chinese amount ``LEFT`` times the question's share right before it and ``UNIT`` when it
-    is in the unit asked for. The weights were chosen on the tuning halves (see README).
+    is in the unit asked for, and ``OBJECT`` when it is the object of the verb a "What did
+    X <verb>?" question asks about. The weights were chosen on the tuning halves (see README).
     """
     if kind is None or not chosen:
         return None
@@ -278,6 +280,7 @@ def find_short(
     head = asked_noun(question.text)
     work = WORK_QUESTION.search(question.text) is not None
     units = asked_units(question.text) if kind is Kind.NUMBER else frozenset()
+    verb = asked_verb(question.text) if parser and kind is Kind.PHRASE else frozenset()
 
     def score(item: tuple[int, Candidate, Mention]) -> tuple[float, int]:
         i, c, m = item
@@ -293,6 +296,9 @@ def find_short(
             named += UNIT  # 3210万吨 for 玉米产量预计有多少吨, not 6615万亩
         if kind is Kind.NAME and work and c.text[m.start - 1 : m.start] == "《":
             named = HEAD  # 《三体》 for 刘慈欣凭借哪部作品获得雨果奖？
+        if verb and not CJK.search(c.text):
+            if any(o.start <= m.start and m.end <= o.end for o in objects_of(c.text, verb, parser)):
+                named += OBJECT
         value = _precision(m.text, kind) - RANK_COST * i + VOTE * agreed - NEAR * far + near
         return value + named, -i
 
@@ -339,6 +345,13 @@ def _agreeing(votes: dict[frozenset[str], set[str]], own: frozenset[str], kind: 
 _OBJECT_VERB = re.compile(
     r"^what (?:did|does|do|has|have|had|will|would|can|could)\b.*?\b([a-z]+)\W*$"
 )
+
+
+def asked_verb(question: str) -> frozenset[str]:
+    """The stems of the verb a "What did X <verb>?" question ends with ("sign"); empty for
+    any other question."""
+    found = _OBJECT_VERB.match(question.strip().lower())
+    return stems_of(found.group(1)) if found else frozenset()
 
 
 def states_asked_verb(question: str, sentence: str) -> bool:

@@ -16,15 +16,17 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from qa.answering.entities import Mention
 from qa.config import AnswerConfig
 from qa.errors import ParserLoadError
+from qa.search.question import stems_of
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 DEFAULT_PARSER = AnswerConfig.parser
 # Entities that are a date or an amount: another kind's answer, not a "What ...?" one's.
@@ -66,12 +68,19 @@ def load_parser(name: str) -> Language:
         raise ParserLoadError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
+@lru_cache(maxsize=2048)
+def parse(text: str, name: str = DEFAULT_PARSER) -> Doc:
+    """``text`` as the pipeline ``name`` reads it; the last few thousand are kept, since one
+    answer asks about its sentences for noun phrases and for objects."""
+    with _LOCK:
+        return load_parser(name)(text)
+
+
 def noun_phrases(text: str, name: str = DEFAULT_PARSER) -> list[Mention]:
     """The noun phrases of ``text`` as the parser ``name`` reads them: its base noun phrases
     ("the German Federal Minister"), two of them joined by "of" ("... of the Interior"), and
     its named entities that are no date or amount; in the order found, each span once."""
-    with _LOCK:
-        doc = load_parser(name)(text)
+    doc = parse(text, name)
     chunks = list(doc.noun_chunks)
     spans = [(c.start_char, c.end_char) for c in chunks]
     spans += [(e.start_char, e.end_char) for e in doc.ents if e.label_ not in _AMOUNT_LABELS]
@@ -81,3 +90,14 @@ def noun_phrases(text: str, name: str = DEFAULT_PARSER) -> list[Mention]:
         if after is not None and doc[c.end].lower_ == "of":
             spans.append((c.start_char, after.end_char))
     return [Mention(text[a:b], a, b) for a, b in dict.fromkeys(spans)]
+
+
+def objects_of(text: str, verbs: frozenset[str], name: str = DEFAULT_PARSER) -> list[Mention]:
+    """The noun phrases of ``text`` that are the direct object of a verb of stems ``verbs``
+    ("a strategic cooperation agreement" of "... signed a strategic cooperation agreement"
+    for "sign"), as the parser ``name`` reads it."""
+    return [
+        Mention(c.text, c.start_char, c.end_char)
+        for c in parse(text, name).noun_chunks
+        if c.root.dep_ in ("dobj", "obj") and stems_of(c.root.head.text) & verbs
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from qa.index.lexical import CJK_CHARS
 
@@ -65,6 +65,24 @@ def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
     if len(words) < n:
         return {tuple(words)}
     return set(zip(*(words[i:] for i in range(n))))  # every run of n words
+
+
+def crowd(ranked: Sequence[int], article_of: Callable[[int], str], per_article: int) -> list[int]:
+    """``ranked`` with the passages past the first ``per_article`` of their article moved
+    after all the others, each part in its order (0: unchanged). The first passage of each
+    article keeps its place among the articles, so the articles rank as before; more of them
+    fit in a list of given length, as a result page shows several sites before a second
+    page of one."""
+    if not per_article:
+        return list(ranked)
+    seen: dict[str, int] = {}
+    first: list[int] = []
+    later: list[int] = []
+    for i in ranked:
+        article = article_of(i)
+        seen[article] = seen.get(article, 0) + 1
+        (first if seen[article] <= per_article else later).append(i)
+    return first + later
 
 
 def collapse_duplicates(

@@ -36,7 +36,7 @@ from qa.ingest.articles import Skipped
 from qa.models import Article, ArticleMeta, Chunk, DateRange, Hit, SearchResults
 from qa.search import dates
 from qa.search.fusion import fuse, language_weight, with_article, with_context
-from qa.search.matching import collapse_duplicates, must_match_terms, phrase_coverage
+from qa.search.matching import collapse_duplicates, crowd, must_match_terms, phrase_coverage
 
 logger = logging.getLogger(__name__)
 
@@ -300,8 +300,10 @@ class Retriever:
         date_prior: float | None = None,
         recency_prior: float | None = None,
         period_prior: float | None = None,
+        per_article: int | None = None,
     ) -> SearchResults:
-        """The ``k`` best passages for ``query``, at most one per near-duplicate story.
+        """The ``k`` best passages for ``query``, at most one per near-duplicate story, and
+        at most ``per_article`` of one article before every other article's best ones.
 
         Args:
             query: the question, in plain language.
@@ -333,6 +335,8 @@ class Retriever:
             period_prior: how much a period of the calendar the question names ("in 2020")
                 weighs down the dated passages far from it (see ``RetrievalConfig``); 0 turns
                 it off.
+            per_article: passages of one article past this many go after those of every
+                other article (see ``RetrievalConfig``); 0 keeps the order of the scores.
         """
         config = self._config(k, mode, fusion, dense_weight)
         if context_weight is not None:
@@ -343,6 +347,12 @@ class Retriever:
                     f"article_weight must be in [0, 1], got {article_weight}"
                 )
             config = replace(config, article_weight=article_weight)
+        if per_article is not None:
+            if isinstance(per_article, bool) or not isinstance(per_article, int) or per_article < 0:
+                raise InvalidArgumentError(
+                    f"per_article must be a whole number of 0 or more, got {per_article!r}"
+                )
+            config = replace(config, per_article=per_article)
         priors = {
             "date_prior": date_prior,
             "recency_prior": recency_prior,
@@ -437,6 +447,7 @@ class Retriever:
         chunks = self._chunks([int(i) for i in ranked])
         scores = self._boost(query, ranked, fused, chunks, config, when)
         ranked.sort(key=scores.__getitem__, reverse=True)
+        ranked = crowd(ranked, lambda i: chunks[i].article_id, config.per_article)
         texts = {i: chunks[i].text for i in ranked}
         kept = collapse_duplicates(ranked, texts, config.duplicate_jaccard, limit=k)
         return [self._hit(chunks[i], scores[i], dense.get(i), lexical.get(i)) for i in kept]

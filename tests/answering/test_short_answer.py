@@ -24,6 +24,7 @@ from qa.answering.sentence_select import Candidate
 from qa.answering.short_answer import (
     Kind,
     asked_kind,
+    asked_verb,
     find_short,
     is_list_question,
     sentence_support,
@@ -727,3 +728,13 @@ def test_a_date_that_other_articles_name_in_part_gathers_their_agreement() -> No
     ]
     pick = find_short(sentences, Kind.DATE, question)
     assert pick is not None and pick.text == "November 17, 2019"
+
+
+def test_what_was_done_is_the_object_of_the_verb_asked() -> None:
+    sentence = (
+        "On July 5, Nanjing Municipal People’s Government and China Electronics Technology "
+        "Group Corporation signed a strategic cooperation agreement in Nanjing."
+    )
+    assert _short("What did Nanjing and CEC sign?", sentence) == "a strategic cooperation agreement"
+    assert asked_verb("What did Nanjing and CEC sign?") == stems_of("sign")
+    assert asked_verb("Who signed the agreement?") == frozenset()

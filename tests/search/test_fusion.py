@@ -8,7 +8,7 @@ import pytest
 
 from qa.index.lexical import matching_spans, tokenize
 from qa.search.fusion import rrf, score_fusion, with_context, zscore_fusion
-from qa.search.matching import collapse_duplicates, must_match_terms, phrase_coverage
+from qa.search.matching import collapse_duplicates, crowd, must_match_terms, phrase_coverage
 
 DENSE = {1: 0.9, 2: 0.7, 3: 0.5}
 LEXICAL = {2: 10.0, 4: 5.0}
@@ -97,3 +97,14 @@ def test_duplicates_collapse_keeps_the_better_copy() -> None:
     texts = {1: story, 2: story + " today", 3: "a different story about rice harvests in autumn"}
     assert collapse_duplicates([1, 2, 3], texts, 0.8) == [1, 3]
     assert collapse_duplicates([1, 2, 3], texts, 0.8, limit=1) == [1]
+
+
+def test_crowding_moves_an_article_s_extra_passages_after_the_others() -> None:
+    article = {1: "a", 2: "a", 3: "a", 4: "b", 5: "a", 6: "c", 7: "b"}
+    ranked = [1, 2, 3, 4, 5, 6, 7]
+    crowded = crowd(ranked, article.__getitem__, 2)
+    assert crowded == [1, 2, 4, 6, 7, 3, 5]
+    # the articles keep the order of their best passages
+    assert list(dict.fromkeys(article[i] for i in crowded)) == ["a", "b", "c"]
+    assert crowd(ranked, article.__getitem__, 1) == [1, 4, 6, 2, 3, 5, 7]
+    assert crowd(ranked, article.__getitem__, 0) == ranked

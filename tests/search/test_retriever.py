@@ -115,7 +115,7 @@ def test_a_period_named_in_the_question_weighs_and_drops_nothing(retriever) -> N
 
 def test_a_year_named_in_the_question_lifts_the_articles_of_that_year(retriever) -> None:
     question = "Jing Junhai cooperation talks 2023"  # a bare year: read as a prior, no filter
-    hits = retriever.search(question, k=5)
+    hits = retriever.search(question, k=5, per_article=0)  # every passage in score order
     assert hits.dates is None
     assert hits[0].article.id == AUTO  # dated 2023-07-24
     assert [h.article.id for h in hits].count(AUTO) > [h.article.id for h in hits].count(HUAWEI)
@@ -274,6 +274,16 @@ def test_search_cli_json_and_text(seeds_index: Path) -> None:
     assert "**Xu**" in text.stdout and "2022-05-29" in text.stdout
     bad = _cli("search", "x", "--since", "yesterday", "--index", str(seeds_index))
     assert bad.returncode == 2 and bad.stderr.startswith("error:")
+    args = ("search", "Jing Junhai Jilin cooperation", "-k", "6", "--json", "--index")
+    for n, most in (("1", 1), ("0", 6)):
+        out = _cli(*args, str(seeds_index), "--per-article", n)
+        ids = [json.loads(line)["article_id"] for line in out.stdout.splitlines()]
+        assert out.returncode == 0 and len(ids) == 6, out.stderr
+        # the seeds are five articles: one passage of each before a second of any, or in
+        # score order four of the best article's passages first
+        assert len(set(ids[:5])) == (5 if most == 1 else 2)
+    bad = _cli("search", "x", "--per-article", "-1", "--index", str(seeds_index))
+    assert bad.returncode == 2 and "per_article" in bad.stderr
 
 
 def test_eval_cli_on_tiny_beir_matches_hand_computed_metrics(tmp_path: Path) -> None:
@@ -358,3 +368,22 @@ def test_eval_cli_asks_each_question_as_of_its_own_date(tmp_path: Path) -> None:
     assert undated["recall@1"] < 1.0
     text = _cli("eval", str(TINY_NEWS), "--mode", "lexical", "-q", "--work", work)
     assert "as of their own dates: 3 of 3 questions" in text.stdout
+
+
+def test_an_article_s_passages_past_two_go_after_the_other_articles(retriever) -> None:
+    question = "Jing Junhai Jilin cooperation"
+    crowded = [h.article.id for h in retriever.search(question, k=12)]
+    plain = [h.article.id for h in retriever.search(question, k=12, per_article=0)]
+    articles, before = list(dict.fromkeys(crowded)), list(dict.fromkeys(plain))
+    assert len(articles) > len(before)  # more articles in as many passages
+    assert articles[: len(before)] == before  # ranked alike, by their best passages
+    first = crowded[: len(set(crowded)) * 2]
+    assert all(first.count(a) <= 2 for a in first)
+    seen: dict[str, int] = {}
+    for at, a in enumerate(crowded):  # once a third passage comes, every article has shown
+        seen[a] = seen.get(a, 0) + 1
+        if seen[a] == 3:
+            assert set(crowded[:at]) == set(crowded)
+    for bad in (-1, 1.5, True):
+        with pytest.raises(InvalidArgumentError, match="per_article"):
+            retriever.search(question, k=3, per_article=bad)
