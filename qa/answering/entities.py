@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.search.question import AnswerType
@@ -40,7 +41,8 @@ _NUMBER_WORDS = (
 ).split()
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _CAPITALISED_RUN = re.compile(
-    r"[A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?(?:[A-Z]\.(?=\s+[A-Z])|[A-Z][\w'’-]*))*"
+    r"[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|van|von|la|le|du|da|del|der|den|di)\s+){0,2}"
+    r"(?:[A-Z]\.(?=\s+[A-Z])|[A-Z][\w'’-]*))*"
 )
 _PLACE_AFTER = re.compile(
     r"\b(?:in|at|near|from|to|across|throughout|outside|inside|within|into|toward|towards)"
@@ -94,8 +96,26 @@ class Mention:
     end: int
 
 
+# The lower-case words inside a person's name: "Ursula von der Leyen", "Charles de Gaulle".
+_PARTICLES = frozenset("de van von la le du da del der den di".split())
+
+
+def _joins(word: str, rest: Sequence[re.Match[str]]) -> bool:
+    """Whether the lower-case ``word`` is a particle that joins the name before it to the
+    capitalised word after it (``rest``: the words after it)."""
+    if word not in _PARTICLES:
+        return False
+    for nxt in rest:
+        bare = nxt.group().strip(".,'’")
+        if bare in _PARTICLES:
+            continue
+        return bare[:1].isupper() and bare not in NOT_NAME_WORDS
+    return False
+
+
 def person_names(text: str) -> list[Mention]:
-    """Runs of capitalised words that are not titles, institutions or sentence openers."""
+    """Runs of capitalised words that are not titles, institutions or sentence openers, with
+    the particles inside a name ("Ursula von der Leyen")."""
     mentions: list[Mention] = []
     for run in _CAPITALISED_RUN.finditer(text):
         words = list(re.finditer(r"\S+", run.group()))
@@ -106,6 +126,9 @@ def person_names(text: str) -> list[Mention]:
             named = bare not in NOT_NAME_WORDS or leads  # "New" of "New England"
             if word is not None and bare and named and bare[:1].isupper():
                 current.append(word)
+                continue
+            if word is not None and current and _joins(bare, words[i + 1 :]):
+                current.append(word)  # "Maria de la Queillerie", "Jan van Riebeeck"
                 continue
             if current and not (run.start() + current[0].start() == 0 and len(current) == 1):
                 first, last = current[0], current[-1]

@@ -155,6 +155,11 @@ def test_person_names_skip_titles_and_institutions() -> None:
         ),
         # ... but a title does not begin one, and a lone "New" is no name
         ("Governor Li Wei met the New delegation.", ["Li Wei"]),
+        # a particle stays inside the name; "of" and a particle before no name do not
+        (
+            "Ursula von der Leyen met Maria de la Queillerie and Xu Zhijun of Huawei de facto.",
+            ["Ursula von der Leyen", "Maria de la Queillerie", "Xu Zhijun", "Huawei"],
+        ),
     ],
 )
 def test_person_names_keep_leading_words_and_initials(sentence: str, names: list[str]) -> None:
