@@ -99,6 +99,16 @@ _STATEMENT_QUESTION = re.compile(
     r"^what (?:did|does|do|has|have|had|will|would)\b.*\b(?:say|think|feel|believe|argue|"
     r"mean|claim|suggest|stress|emphasi[sz]e)\b"
 )
+# Chinese questions that name what they ask for by its noun: 哪些国家 (places), 最佳女主角 (a
+# person), 成交额 (an amount).
+_CHINESE_KINDS = (
+    (
+        Kind.PLACE,
+        re.compile(r"哪些(?:国家|城市|省份?|地区)|(?:国家|城市)(?:有哪些|是哪些|是)?[？?]?$"),
+    ),
+    (Kind.PERSON, re.compile(r"最佳(?:男|女)?(?:主角|配角|导演|演员)")),
+    (Kind.NUMBER, re.compile(r"(?:成交|销售|营业|交易|出口|进口)额")),
+)
 _YES_NO = re.compile(
     r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may)\b"
 )
@@ -133,6 +143,10 @@ def asked_kind(question: str, info: QuestionInfo) -> Kind | None:
         return Kind.YES_NO
     if places.gazetteer_for(question):
         return Kind.PLACE  # "Which US state is represented by ..., whose bid ...?"
+    if info.answer_type not in _BY_TYPE and CJK.search(question):
+        for kind, pattern in _CHINESE_KINDS:
+            if pattern.search(lowered):
+                return kind
     if info.answer_type in _BY_TYPE:
         return _BY_TYPE[info.answer_type]
     if _DATE_QUESTION.search(lowered):

@@ -68,6 +68,11 @@ from qa.search.question import read_question, stems_of
         ("哪部电影获得了2031年金鸡奖最佳影片？", Kind.NAME),
         ("滨江市吉祥物叫什么", Kind.NAME),
         ("2031年环保日的主题是什么？", Kind.NAME),
+        # ... and countries, a best actress, a turnover by theirs
+        ("哪些国家参加了2031年滨江联合演习？", Kind.PLACE),
+        ("X-9无人机的研发国家", Kind.PLACE),
+        ("2031年金鸡奖最佳女主角", Kind.PERSON),
+        ("2031年滨江购物节成交额", Kind.NUMBER),
     ],
 )
 def test_what_kind_of_phrase_a_question_asks_for(question: str, kind: Kind | None) -> None:
