@@ -49,7 +49,7 @@ def quoted(text: str) -> list[Mention]:
 def chinese_names(text: str, tags: frozenset[str]) -> list[Mention]:
     """The words of Chinese ``text`` that jieba tags with one of ``tags`` (徐直军 as a person,
     长春市 as a place); adjacent ones are one name, and so are a foreign name's parts joined by
-    a middle dot (凯尔·内斯), however jieba tags the part after it."""
+    a middle dot (凯尔·内斯), however jieba tags or cuts the part after it (安娜·谢尔巴科娃)."""
     import jieba
     import jieba.posseg
 
@@ -75,11 +75,22 @@ def chinese_names(text: str, tags: frozenset[str]) -> list[Mention]:
             end = ends.get(end + 1, end + 1)
             while end in ends and ends[end] == end + 1 and _NAME_TAIL.match(text[end]):
                 end += 1  # jieba cut a syllable off: 阿尔巴尼|斯
+            while end < len(text) and text[end] in _SOUNDS and end - m.start < 16:
+                end += 1  # jieba cut the name into words: 谢|尔巴|科娃
         joined.append(Mention(text[m.start : end], m.start, end))
     return joined
 
 
 _NAME_DOTS = "·・•"
+# The characters foreign names are written with in Chinese (the transliteration table's most
+# common ones): a name after a middle dot runs on through them.
+_SOUNDS = frozenset(
+    "阿埃艾爱安奥巴芭拜班邦贝本比彼毕波伯博布查达戴丹道德迪蒂丁杜顿多厄恩法凡菲费芬弗福夫"
+    "盖冈戈格根古哈海汉豪赫亨胡霍基吉加贾杰金卡凯坎康科克肯库奎拉莱兰朗劳勒雷蕾里利莉丽"
+    "廉林琳伦罗洛鲁路吕马玛迈麦曼梅蒙米密莫姆穆纳娜奈内妮尼宁纽努诺欧帕佩彭皮普奇齐乔"
+    "切琴琼丘萨塞桑瑟森沙莎尚舍施斯松苏索塔泰坦汤特提汀图托瓦万威韦维温沃乌伍西希锡夏"
+    "谢辛休雅亚耶伊因尤约泽扎詹朱卓兹佐娃尔娅"
+)
 # A single character that may end a transliterated name (not a particle or a verb after it).
 _NAME_TAIL = re.compile(
     r"[\u4e00-\u9fff](?<![的在是和与等于为将已被把从对向也都还就又并而及或了着过获称说])"

@@ -132,6 +132,8 @@ def test_chinese_amounts_keep_their_whole_unit() -> None:
         ("滨江文学奖授予法国作家安妮·埃尔诺，评委会称赞其作品。", "安妮·埃尔诺"),
         ("荷兰选手凯尔·内斯获得金牌，打破奥运纪录。", "凯尔·内斯"),
         ("印度新当选总统德劳帕迪·穆尔穆25日宣誓就职", "德劳帕迪·穆尔穆"),  # 穆尔|穆 rejoined
+        # jieba cuts 谢|尔巴|科娃 and tags them apart; the name runs on through its sounds
+        ("俄罗斯奥委会选手安娜·谢尔巴科娃、特鲁索娃包揽了金牌", "安娜·谢尔巴科娃"),
     ],
 )
 def test_a_foreign_name_in_chinese_is_one_name_across_its_middle_dot(text: str, name: str) -> None:
