@@ -20,8 +20,9 @@ from qa.search.question import QuestionInfo
 
 # The units a Chinese amount is written with, longest first ("人次" before "人").
 CHINESE_UNITS = (
-    "美元|元|公斤|千克|吨|斤|个|家|人次|人|户|次|亩|公顷|平方米|平方公里|立方米|公里|千米|米|"
+    "美元|元|公斤|千克|吨|斤|个月|个|家|人次|人|户|次|亩|公顷|平方米|平方公里|立方米|公里|千米|米|"
     "千瓦时|千瓦|倍|项|件|辆|台|座|所|套|条|张|场|架|艘|列|例|支|名|位|枚|颗"
+    "|岁|小时|分钟|秒|天|年|级|届|部|本|首|只|头|块|点"
 )
 # The place between 在 and the verb that holds an event there (在莫斯科卢日尼基体育场进行).
 _VENUE = re.compile(

@@ -124,6 +124,8 @@ def test_chinese_amounts_keep_their_whole_unit() -> None:
     assert [m.text for m in amounts(text)] == ["1.42亿人次", "512万户", "1548.3亿斤"]
     text = "全省新增确诊病例189例，共有32支队伍参赛，获得9枚金牌。"
     assert [m.text for m in amounts(text)] == ["189例", "32支", "9枚"]
+    text = "6.1级地震后，25岁的他跑了2小时，被判24年，恒指报20145.29点。"
+    assert [m.text for m in amounts(text)] == ["6.1级", "25岁", "2小时", "24年", "20145.29点"]
 
 
 @pytest.mark.parametrize(
