@@ -189,7 +189,7 @@ def ask_row(
     corpus: str,
 ) -> dict[str, Any]:  # fmt: skip
     started = time.perf_counter()
-    results = retriever.search(q.text, answerer.config.k, interpret_dates=False)
+    results = retriever.search(q.text, answerer.config.k, interpret_dates=False, per_article=0)
     a = answerer.assess(q.text, results, retriever, query=q.text)
     seconds = time.perf_counter() - started
     texts = [a.answer.text, *(c.excerpt for c in a.answer.citations)]

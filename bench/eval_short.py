@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, dumps = [], []
     started = time.perf_counter()
     for q in queries:
-        results = retriever.search(q.text, answerer.config.k, as_of=q.date)
+        results = retriever.search(q.text, answerer.config.k, as_of=q.date, per_article=0)
         a = answerer.assess(q.text, results, retriever, query=q.text)
         answered = a.confidence >= answerer.config.abstention(is_chinese(q.text))[2]
         reply = a.answer

@@ -47,7 +47,7 @@ def question_rows(
     retriever: Any, question: str, answers: Any, cfg: AnswerConfig, name: str
 ) -> dict[str, Any]:
     """Every candidate sentence of one question: its features and whether it holds the gold."""
-    results = retriever.search(question, cfg.k, interpret_dates=False)
+    results = retriever.search(question, cfg.k, interpret_dates=False, per_article=0)
     candidates = gather(results.hits, Documents(retriever), cfg.before_chars)
     info = with_local_idf(read_question(question), [c.text for c in candidates])
     described = [describe(c, info) for c in candidates]

@@ -50,7 +50,7 @@ def rates(retriever: Any, queries: list[Any], weights: SentenceWeights, cache: d
     answerer._vectors = cache  # sentence vectors do not depend on the weights
     cited = in_text = answered = 0
     for q in queries:
-        results = retriever.search(q.text, config.k, as_of=q.date)
+        results = retriever.search(q.text, config.k, as_of=q.date, per_article=0)
         a = answerer.assess(q.text, results, retriever, query=q.text)
         texts = [a.answer.text, *(c.excerpt for c in a.answer.citations)]
         cited += bool(answer_found(texts, q.answers))
