@@ -46,7 +46,7 @@ _CAPITALISED_RUN = re.compile(
 )
 _PLACE_AFTER = re.compile(
     r"\b(?:in|at|near|from|to|across|throughout|outside|inside|within|into|toward|towards)"
-    r"\s+(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+    r"\s+(?:the\s+)?([A-Z][\w'’-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’-]*)*)"
 )
 _PLACE_SUFFIX = re.compile(
     r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s+(?:City|Province|County|District|Park|Zone|Stadium|"

@@ -166,6 +166,12 @@ def test_person_names_keep_leading_words_and_initials(sentence: str, names: list
     assert [m.text for m in person_names(sentence)] == names
 
 
+def test_a_place_after_its_preposition_runs_across_of() -> None:
+    sentence = "Harold II fell at the Battle of Hastings; the style spread in the Kingdom of Sicily"
+    places = [m.text for m in find_mentions(sentence, AnswerType.PLACE)]
+    assert places == ["Battle of Hastings", "Kingdom of Sicily"]
+
+
 def test_mentions_by_type() -> None:
     text = "Held talks in Changchun on July 21, 2017 with 15 million tires."
     assert [m.text for m in find_mentions(text, AnswerType.PLACE)] == ["Changchun"]
