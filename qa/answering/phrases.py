@@ -123,6 +123,8 @@ def phrases(
     elif kind is Kind.NAME:
         dates = find_mentions(text, AnswerType.DATE) + amounts(text)
         found = [m for m in name_runs(text) if not any(_inside(m, d) for d in dates)]
+        if _WORK_QUESTION.search(question.text.lower()) and not CJK.search(text):
+            found = sorted(found + english_titles(text), key=lambda m: m.start)  # "The Simpsons"
     else:
         return []
     trimmed = [t for t in (_trim(m, text, question, kind) for m in found) if t is not None]
@@ -133,6 +135,20 @@ def phrases(
         m for m in trimmed if not any(o != m and _inside(m, o) for o in trimmed)
     ]  # "2020" inside "5 January 2020"
     return merge_lists(text, trimmed) if kind is not Kind.DATE else trimmed
+
+
+# "Which cartoon ...?", "what TV show franchise ...?": a work, whose title news puts in quotes.
+_WORK_QUESTION = re.compile(
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?:show|shows|series|sitcom|cartoon|film|films|movie|"
+    r"movies|book|books|novel|song|songs|album|play|musical|franchise|episode|documentary|drama)\b"
+)
+_TITLE = re.compile(r"[\"“]([A-Z0-9][^\"“”]{0,60}?)[,.]?[\"”]")
+
+
+def english_titles(text: str) -> list[Mention]:
+    """What ``text`` quotes that begins with a capital: a work's title ("The Simpsons",
+    “Laverne & Shirley”), whole, with its "The"."""
+    return [Mention(m.group(1), m.start(1), m.end(1)) for m in _TITLE.finditer(text)]
 
 
 _COUNT_QUESTION = re.compile(r"\bhow many\b")

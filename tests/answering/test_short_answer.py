@@ -747,3 +747,13 @@ def test_what_was_done_is_the_object_of_the_verb_asked() -> None:
     assert _short("What did Nanjing and CEC sign?", sentence) == "a strategic cooperation agreement"
     assert asked_verb("What did Nanjing and CEC sign?") == stems_of("sign")
     assert asked_verb("Who signed the agreement?") == frozenset()
+
+
+def test_a_work_question_takes_the_quoted_title_whole() -> None:
+    question = "An episode of which cartoon was pulled from the streaming service?"
+    sentence = (
+        'Walt Disney Co. has removed an episode from cartoon series "The Simpsons" that '
+        "referenced labor camps from its streaming service in Hong Kong."
+    )
+    assert "The Simpsons" in _phrases(sentence, Kind.NAME, question)
+    assert "The Simpsons" not in _phrases(sentence, Kind.NAME, "Which company removed it?")
