@@ -22,7 +22,7 @@ from qa.search.question import QuestionInfo
 CHINESE_UNITS = (
     "美元|元|公斤|千克|吨|斤|个月|个|家|人次|人|户|次|亩|公顷|平方米|平方公里|立方米|公里|千米|米|"
     "千瓦时|千瓦|倍|项|件|辆|台|座|所|套|条|张|场|架|艘|列|例|支|名|位|枚|颗"
-    "|岁|小时|分钟|秒|天|年|级|届|部|本|首|只|头|块|点"
+    "|微克/立方米|标准箱|岁|小时|分钟|秒|天|年|级|届|部|本|首|只|头|块|点"
 )
 # The place between 在 and the verb that holds an event there (在莫斯科卢日尼基体育场进行).
 _VENUE = re.compile(
@@ -98,10 +98,13 @@ _NAME_TAIL = re.compile(
 )
 
 
+# The units of a time asked for by 多长时间, 多久 or a race's 成绩.
+_DURATION = frozenset(("小时", "分钟", "秒", "天", "年", "个月"))
 # The unit a Chinese amount question asks in: said ("多少吨", "几座") or implied by its noun.
 _UNIT_SAID = re.compile(rf"(?:多少|几)(?:万|亿|千|百)*({CHINESE_UNITS})")
 _UNITS_IMPLIED = (
-    (re.compile(r"多长|长度|全长|主跨|里程"), frozenset(("米", "公里", "千米"))),
+    (re.compile(r"多长时间|多久|用时|耗时|历时|时长|成绩"), _DURATION),
+    (re.compile(r"多长(?!时间)|长度|全长|主跨|里程"), frozenset(("米", "公里", "千米"))),
     (re.compile(r"多大|面积|占地"), frozenset(("平方米", "平方公里", "亩", "公顷"))),
     (re.compile(r"增速|增长|增幅|涨幅|降幅|比重|占比|[^频效]率"), frozenset(("%",))),
     (

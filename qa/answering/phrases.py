@@ -52,6 +52,7 @@ _VAGUE_DATE = re.compile(
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
+    r"\d+(?:小时|时)\d+分(?:钟)?(?:\d+秒)?|\d+分(?:钟)?\d+秒|"  # a Chinese time: 2小时10分32秒
     r"(?<![A-Za-z0-9.:])\d{1,2}:\d{2}(?![0-9:])|"  # a time: 3:08
     r"(?<![A-Za-z0-9.])\d+[–-]\d+(?![A-Za-z0-9.])|"  # a score: 24–10
     r"(?:[$€£¥]\s?|(?:US|HK|RMB)\$?\s?)?(?<![A-Za-z0-9.])\d+(?:[.,]\d+)*(?:st|nd|rd|th)?"

@@ -126,6 +126,8 @@ def test_chinese_amounts_keep_their_whole_unit() -> None:
     assert [m.text for m in amounts(text)] == ["189例", "32支", "9枚"]
     text = "6.1级地震后，25岁的他跑了2小时，被判24年，恒指报20145.29点。"
     assert [m.text for m in amounts(text)] == ["6.1级", "25岁", "2小时", "24年", "20145.29点"]
+    text = "冠军成绩2小时10分32秒，PM2.5平均浓度31.2微克/立方米，吞吐量446万标准箱。"
+    assert [m.text for m in amounts(text)] == ["2小时10分32秒", "31.2微克/立方米", "446万标准箱"]
 
 
 @pytest.mark.parametrize(
@@ -163,6 +165,9 @@ def test_a_chinese_surname_in_another_article_agrees_with_the_full_name() -> Non
         ("大桥的主跨有多长？", {"米", "公里", "千米"}),
         ("大桥总投资", {"元", "美元"}),
         ("2022年经济增速是多少？", {"%"}),
+        # 多长时间 asks for a time, not a length; so does a race's 成绩
+        ("从滨江到临川坐城际列车最快要多长时间？", {"小时", "分钟", "秒", "天", "年", "个月"}),
+        ("2031年滨江马拉松男子冠军成绩是多少？", {"小时", "分钟", "秒", "天", "年", "个月"}),
         ("How many tons of corn?", set()),  # English amounts carry no unit here
     ],
 )
