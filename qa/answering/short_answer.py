@@ -295,6 +295,9 @@ def find_short(
     work = WORK_QUESTION.search(question.text) is not None
     units = asked_units(question.text) if kind is Kind.NUMBER else frozenset()
     verb = asked_verb(question.text) if parser and kind is Kind.PHRASE else frozenset()
+    objects = {  # what the verb asked acts on, per sentence (``OBJECT``)
+        c.key: objects_of(c.text, verb, parser) for c in pool if verb and not CJK.search(c.text)
+    }
 
     def score(item: tuple[int, Candidate, Mention]) -> tuple[float, int]:
         i, c, m = item
@@ -310,9 +313,8 @@ def find_short(
             named += UNIT  # 3210万吨 for 玉米产量预计有多少吨, not 6615万亩
         if kind is Kind.NAME and work and c.text[m.start - 1 : m.start] == "《":
             named = HEAD  # 《三体》 for 刘慈欣凭借哪部作品获得雨果奖？
-        if verb and not CJK.search(c.text):
-            if any(o.start <= m.start and m.end <= o.end for o in objects_of(c.text, verb, parser)):
-                named += OBJECT
+        if any(o.start <= m.start and m.end <= o.end for o in objects.get(c.key, ())):
+            named += OBJECT
         value = _precision(m.text, kind) - RANK_COST * i + VOTE * agreed - NEAR * far + near
         return value + named, -i
 

@@ -68,10 +68,11 @@ def load_parser(name: str) -> Language:
         raise ParserLoadError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=64)
 def parse(text: str, name: str = DEFAULT_PARSER) -> Doc:
-    """``text`` as the pipeline ``name`` reads it; the last few thousand are kept, since one
-    answer asks about its sentences for noun phrases and for objects."""
+    """``text`` as the pipeline ``name`` reads it. One answer asks about its few sentences
+    for noun phrases and then for objects, so the last 64 are kept: a few answers' worth, as
+    each parse keeps its tagger's vectors."""
     with _LOCK:
         return load_parser(name)(text)
 
