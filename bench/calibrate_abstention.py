@@ -48,7 +48,7 @@ import numpy as np
 from corpus import EVAL, SEED_QUESTIONS, SEEDS
 
 from qa.answering.abstain import FEATURES
-from qa.answering.answerer import ExtractiveAnswerer, answer
+from qa.answering.answerer import PASSAGE_ORDER, ExtractiveAnswerer, answer
 from qa.config import AnswerConfig
 from qa.evaluation.metrics import (
     BeirQuery,
@@ -189,7 +189,7 @@ def ask_row(
     corpus: str,
 ) -> dict[str, Any]:  # fmt: skip
     started = time.perf_counter()
-    results = retriever.search(q.text, answerer.config.k, interpret_dates=False, per_article=0)
+    results = retriever.search(q.text, answerer.config.k, interpret_dates=False, **PASSAGE_ORDER)
     a = answerer.assess(q.text, results, retriever, query=q.text)
     seconds = time.perf_counter() - started
     texts = [a.answer.text, *(c.excerpt for c in a.answer.citations)]

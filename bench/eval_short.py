@@ -23,7 +23,7 @@ from pathlib import Path
 
 from corpus import EVAL
 
-from qa.answering.answerer import ExtractiveAnswerer, is_chinese
+from qa.answering.answerer import PASSAGE_ORDER, ExtractiveAnswerer, is_chinese
 from qa.answering.citations import MARKER
 from qa.answering.sentence_select import words
 from qa.config import AnswerConfig
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, dumps = [], []
     started = time.perf_counter()
     for q in queries:
-        results = retriever.search(q.text, answerer.config.k, as_of=q.date, per_article=0)
+        results = retriever.search(q.text, answerer.config.k, as_of=q.date, **PASSAGE_ORDER)
         a = answerer.assess(q.text, results, retriever, query=q.text)
         answered = a.confidence >= answerer.config.abstention(is_chinese(q.text))[2]
         reply = a.answer

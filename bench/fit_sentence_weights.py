@@ -26,7 +26,7 @@ from calibrate_abstention import held_out, sample
 from corpus import EVAL
 from report import print_table, write_json
 
-from qa.answering.answerer import ExtractiveAnswerer
+from qa.answering.answerer import PASSAGE_ORDER, ExtractiveAnswerer
 from qa.answering.sentence_select import (
     Documents,
     describe,
@@ -47,7 +47,7 @@ def question_rows(
     retriever: Any, question: str, answers: Any, cfg: AnswerConfig, name: str
 ) -> dict[str, Any]:
     """Every candidate sentence of one question: its features and whether it holds the gold."""
-    results = retriever.search(question, cfg.k, interpret_dates=False, per_article=0)
+    results = retriever.search(question, cfg.k, interpret_dates=False, **PASSAGE_ORDER)
     candidates = gather(results.hits, Documents(retriever), cfg.before_chars)
     info = with_local_idf(read_question(question), [c.text for c in candidates])
     described = [describe(c, info) for c in candidates]

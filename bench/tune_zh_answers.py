@@ -26,7 +26,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from corpus import EVAL  # noqa: E402
 from report import print_table, write_json  # noqa: E402
 
-from qa.answering.answerer import ExtractiveAnswerer  # noqa: E402
+from qa.answering.answerer import PASSAGE_ORDER, ExtractiveAnswerer  # noqa: E402
 from qa.config import AnswerConfig, SentenceWeights  # noqa: E402
 from qa.evaluation.metrics import answer_found, load_beir  # noqa: E402
 from qa.evaluation.runner import index_corpus  # noqa: E402
@@ -50,7 +50,7 @@ def rates(retriever: Any, queries: list[Any], weights: SentenceWeights, cache: d
     answerer._vectors = cache  # sentence vectors do not depend on the weights
     cited = in_text = answered = 0
     for q in queries:
-        results = retriever.search(q.text, config.k, as_of=q.date, per_article=0)
+        results = retriever.search(q.text, config.k, as_of=q.date, **PASSAGE_ORDER)
         a = answerer.assess(q.text, results, retriever, query=q.text)
         texts = [a.answer.text, *(c.excerpt for c in a.answer.citations)]
         cited += bool(answer_found(texts, q.answers))

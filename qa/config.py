@@ -41,6 +41,12 @@ class RetrievalConfig:
             for an article of one passage (``retriever.ARTICLE_SPAN``). Not where the dense
             side weighs nothing (a Chinese question): there hybrid is BM25's own ranking.
             Measured on the five English dev sets and three Chinese ones (README, issue 18).
+        article_lift: after fusion and the priors, hybrid search adds to each passage this
+            share of the best score times its article's BM25 over whole articles (min-max
+            normalised over the articles of the candidates that hold a word of the
+            question), in full for articles of eight passages or more, less for shorter
+            ones and nothing for an article of one passage (``retriever.LIFT_SPAN``).
+            Measured on the dev sets (README, issue 18).
         date_prior: when the question names years ("in Q3 2019", "the 2019 Maxwell Award"),
             a dated passage's score is multiplied by ``1 + date_prior * dates.year_fit`` of
             its article's year: 1.3 for the named year, 1.15 for the year after, 0.7 for a
@@ -79,6 +85,7 @@ class RetrievalConfig:
     duplicate_jaccard: float = 0.8
     context_weight: float = 0.0
     article_weight: float = 0.3
+    article_lift: float = 0.15
     date_prior: float = 0.3
     recency_prior: float = 0.3
     period_prior: float = 0.5

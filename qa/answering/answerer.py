@@ -53,6 +53,12 @@ from qa.search.question import QuestionInfo, read_question, stems_of, with_local
 
 logger = logging.getLogger(__name__)
 
+# How an answer searches: the passages that state the most, in score order, however many
+# share an article, and without the lift a long article's other paragraphs give its passages
+# (``RetrievalConfig.per_article``, ``article_lift``: they rank articles, not statements;
+# measured in the README, issue 18).
+PASSAGE_ORDER: dict[str, Any] = {"per_article": 0, "article_lift": 0.0}
+
 NOT_IN_ARCHIVE = "The archive does not say: none of its articles answers this question."
 
 
@@ -363,7 +369,7 @@ def answer(
         as_of=as_of,
         mode=mode,
         interpret_dates=interpret_dates,
-        per_article=0,  # an answer reads the best passages, however many share an article
+        **PASSAGE_ORDER,
     )
     if answerer is None:
         return ExtractiveAnswerer(config)(question.strip(), results, retriever, query=query)

@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 # An article of this many passages or more gives a passage's lexical side its full
 # ``RetrievalConfig.article_weight``; one of fewer gives less, one of a single passage none.
 ARTICLE_SPAN = 4
+# An article of ``LIFT_SPAN`` passages or more takes its full ``RetrievalConfig.article_lift``,
+# one of ``LIFT_FROM`` or fewer none (a short article's BM25 is much its passages' own).
+LIFT_FROM, LIFT_SPAN = 3, 8
 
 
 @dataclass(frozen=True)
@@ -297,6 +300,7 @@ class Retriever:
         interpret_dates: bool = True,
         context_weight: float | None = None,
         article_weight: float | None = None,
+        article_lift: float | None = None,
         date_prior: float | None = None,
         recency_prior: float | None = None,
         period_prior: float | None = None,
@@ -325,8 +329,9 @@ class Retriever:
                 read is returned in ``SearchResults.window``.
             context_weight: re-scoring by article context (see ``RetrievalConfig``).
             article_weight: how much a passage's lexical side is its whole article's BM25
-                (see ``RetrievalConfig``); 0 turns it off. A PostgreSQL store keeps no
-                article BM25 and searches as with 0.
+                (see ``RetrievalConfig``); 0 turns it off.
+            article_lift: how much a passage's whole article's BM25 lifts it after fusion
+                (see ``RetrievalConfig``); 0 turns it off.
             date_prior: how much the years the question names, with or without a
                 preposition and whatever ``interpret_dates`` says, weigh each dated
                 passage by when it was written (see ``RetrievalConfig``); 0 turns it off.
@@ -347,6 +352,10 @@ class Retriever:
                     f"article_weight must be in [0, 1], got {article_weight}"
                 )
             config = replace(config, article_weight=article_weight)
+        if article_lift is not None:
+            if not 0.0 <= article_lift <= 1.0:
+                raise InvalidArgumentError(f"article_lift must be in [0, 1], got {article_lift}")
+            config = replace(config, article_lift=article_lift)
         if per_article is not None:
             if isinstance(per_article, bool) or not isinstance(per_article, int) or per_article < 0:
                 raise InvalidArgumentError(
@@ -598,7 +607,31 @@ class Retriever:
                 day = self.metas[chunks[i].article_id].date
                 if day is not None:
                     scores[i] += max(scores[i], 0.0) * prior(day)
+        if config.article_lift and config.mode == "hybrid":
+            self._lift_articles(query, ranked, scores, config.article_lift)
         return scores
+
+    def _lift_articles(
+        self, query: str, ranked: list[int], scores: dict[int, float], weight: float
+    ) -> None:
+        """Add to each passage ``weight`` x the best score x its article's BM25 over whole
+        articles, min-max normalised over the articles of ``ranked`` that hold a word of the
+        question: in full for an article of ``LIFT_SPAN`` passages or more, less for a
+        shorter one and nothing for an article of one passage (whose BM25 is the passage's
+        own). A long article that states the question's words in several paragraphs rises
+        above one that repeats them in one place."""
+        ids = np.array(ranked, dtype=np.int64)
+        whole, spans = self._article_scores(query, ids)
+        named = whole[whole > 0]
+        if not len(named):
+            return
+        low, span = float(named.min()), float(named.max() - named.min())
+        best = max(max(scores[i] for i in ranked), 1e-9)
+        share = np.clip((spans - LIFT_FROM) / (LIFT_SPAN - LIFT_FROM), 0.0, 1.0)
+        for i, score, part in zip(ranked, whole.tolist(), share.tolist()):
+            if score > 0 and part > 0:
+                fit = (score - low) / span if span > 1e-12 else 1.0
+                scores[i] += weight * part * best * fit
 
     def _hit(self, chunk: Chunk, score: float, dense: float | None, lexical: float | None) -> Hit:
         return Hit(

@@ -309,3 +309,25 @@ def test_any_text_is_searched_and_answered_without_error(retriever, pieces) -> N
     reply = answer(question, retriever)
     if not reply.abstained:
         check_contract(reply, retriever)
+
+
+def test_an_answer_reads_passages_in_score_order_without_the_article_lift(
+    retriever, monkeypatch
+) -> None:
+    """Crowding and the article lift rank articles for a result list; an answer reads the
+    passages that state the most (``PASSAGE_ORDER``), and the lift would change them."""
+    asked: list[dict[str, object]] = []
+    search = retriever.search
+
+    def recording(query: str, k: int = 5, **options: object):
+        asked.append(options)
+        return search(query, k, **options)
+
+    monkeypatch.setattr(retriever, "search", recording)
+    question = "Which companies reported at the automobile innovation conference?"
+    reply = answer(question, retriever)
+    assert asked and asked[0]["per_article"] == 0 and asked[0]["article_lift"] == 0.0
+    lifted = search(question, 20, per_article=0, article_lift=0.9)
+    plain = search(question, 20, per_article=0, article_lift=0.0)
+    assert [h.chunk_id for h in lifted] != [h.chunk_id for h in plain]
+    assert not reply.abstained

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
@@ -76,3 +78,44 @@ def test_article_weight_out_of_range_is_refused(folder_retriever) -> None:
 
     with pytest.raises(InvalidArgumentError, match="article_weight"):
         folder_retriever.search("Huawei", k=1, article_weight=1.5)
+
+
+def test_the_article_lift_raises_a_long_article_by_its_whole_bm25(folder_retriever) -> None:
+    from qa.search import retriever as module
+
+    question = "Which companies reported at the automobile innovation conference in Jilin?"
+    plain = folder_retriever.search(question, k=20, per_article=0, article_lift=0.0)
+    lifted = folder_retriever.search(question, k=20, per_article=0, article_lift=0.5)
+    before = {h.chunk_id: h.score for h in plain}
+    gains: dict[str, set[float]] = {}
+    for hit in lifted:
+        if hit.chunk_id in before:
+            gains.setdefault(hit.article.id, set()).add(round(hit.score - before[hit.chunk_id], 6))
+    # an article's passages all rise by one amount, never fall, and some article rises
+    assert all(len(amounts) == 1 and min(amounts) >= 0 for amounts in gains.values())
+    rise = {article: amounts.pop() for article, amounts in gains.items()}
+    assert max(rise.values()) > 0
+    # each by its article's BM25 over whole texts, min-max normalised, as far as its length
+    # lets it (nothing at LIFT_FROM passages or fewer), times the best score
+    bm25 = folder_retriever.article_lexical
+    whole = dict(zip(bm25.article_ids, bm25.scores(question).tolist()))
+    passages = Counter(folder_retriever.article_of)
+    share = {
+        a: min(
+            1.0, max(0.0, (passages[a] - module.LIFT_FROM) / (module.LIFT_SPAN - module.LIFT_FROM))
+        )
+        for a in rise
+    }
+    # every one of the five seeds is among the candidates and names a word of the question
+    low, high = min(whole.values()), max(whole.values())
+    assert low > 0 and set(rise) <= set(whole)
+    for article, amount in rise.items():
+        fit = (whole[article] - low) / (high - low)
+        assert amount == pytest.approx(0.5 * share[article] * plain[0].score * fit, abs=1e-5)
+
+
+def test_article_lift_out_of_range_is_refused(folder_retriever) -> None:
+    from qa.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match="article_lift"):
+        folder_retriever.search("Huawei", k=1, article_lift=-0.1)
