@@ -45,8 +45,10 @@ class RetrievalConfig:
             share of the best score times its article's BM25 over whole articles (min-max
             normalised over the articles of the candidates that hold a word of the
             question), in full for articles of eight passages or more, less for shorter
-            ones and nothing for an article of one passage (``retriever.LIFT_SPAN``).
-            Measured on the dev sets (README, issue 18).
+            ones and nothing for an article of three or fewer, whose BM25 is much its
+            passages' own (``retriever.LIFT_FROM``, ``LIFT_SPAN``). Search results only:
+            answers read passages without it (``answerer.PASSAGE_ORDER``). Measured on the
+            dev sets (README, issue 18).
         date_prior: when the question names years ("in Q3 2019", "the 2019 Maxwell Award"),
             a dated passage's score is multiplied by ``1 + date_prior * dates.year_fit`` of
             its article's year: 1.3 for the named year, 1.15 for the year after, 0.7 for a

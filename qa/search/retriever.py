@@ -578,7 +578,8 @@ class Retriever:
         weigh each dated one by when it was written: against the years the question names
         (``1 + date_prior * year_fit``), a period relative to the reference date
         (``1 + recency_prior * window_fit``) or a period of the calendar
-        (``1 - period_prior * (1 - window_fit)``)."""
+        (``1 - period_prior * (1 - window_fit)``); last, lift a long article's passages by
+        its whole text (``_lift_articles``)."""
         scores = dict(fused)
         if not ranked:
             return scores
@@ -617,9 +618,9 @@ class Retriever:
         """Add to each passage ``weight`` x the best score x its article's BM25 over whole
         articles, min-max normalised over the articles of ``ranked`` that hold a word of the
         question: in full for an article of ``LIFT_SPAN`` passages or more, less for a
-        shorter one and nothing for an article of one passage (whose BM25 is the passage's
-        own). A long article that states the question's words in several paragraphs rises
-        above one that repeats them in one place."""
+        shorter one and nothing for one of ``LIFT_FROM`` or fewer. A long article that
+        states the question's words in several paragraphs rises above one that repeats them
+        in one place."""
         ids = np.array(ranked, dtype=np.int64)
         whole, spans = self._article_scores(query, ids)
         named = whole[whole > 0]
