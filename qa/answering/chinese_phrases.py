@@ -57,16 +57,19 @@ def chinese_names(text: str, tags: frozenset[str]) -> list[Mention]:
     jieba.setLogLevel(logging.WARNING)
     out: list[Mention] = []
     ends: dict[int, int] = {}  # where each word that starts at an offset ends
+    flags: dict[int, str] = {}  # the tag of each word that starts at an offset
     at = 0
     for pair in jieba.posseg.cut(text, HMM=True):
         start, at = at, at + len(pair.word)
-        ends[start] = at
+        ends[start], flags[start] = at, pair.flag
         if pair.flag not in tags:
             continue
         if out and out[-1].end == start:
             out[-1] = Mention(text[out[-1].start : at], out[-1].start, at)
         else:
             out.append(Mention(pair.word, start, at))
+    if "nr" in tags:
+        out = [_whole_given_name(text, m, ends, flags) for m in out]
     joined: list[Mention] = []
     for m in out:
         if joined and m.start < joined[-1].end:
@@ -80,6 +83,53 @@ def chinese_names(text: str, tags: frozenset[str]) -> list[Mention]:
                 end += 1  # jieba cut the name into words: 谢|尔巴|科娃
         joined.append(Mention(text[m.start : end], m.start, end))
     return joined
+
+
+def _whole_given_name(
+    text: str, m: Mention, ends: dict[int, int], flags: dict[int, str]
+) -> Mention:
+    """A Chinese name jieba cut short of three characters (罗致|焕, 王|海|鸰), run on through
+    the single characters after it when the last of them is a bound morpheme (a tag ending in
+    "g": 焕 vg, 鸰 zg), which stands in a text only as part of a word; none may be a
+    function word (在, 和, 的: ``_FUNCTION_TAGS``)."""
+    if len(m.text) >= 3 or not CJK.match(m.text):
+        return m
+    end = m.end
+    while end - m.start < 3 and ends.get(end) == end + 1:
+        flag = flags[end]
+        if not CJK.match(text[end]) or flag.rstrip("g") in _FUNCTION_TAGS:
+            break
+        end += 1
+        if flag.endswith("g") and len(flag) > 1:
+            return Mention(text[m.start : end], m.start, end)
+    return m
+
+
+# jieba's tags of function words, numerals and symbols (a name never runs on into them).
+_FUNCTION_TAGS = frozenset(
+    (
+        "p",
+        "c",
+        "u",
+        "uj",
+        "ul",
+        "uz",
+        "ud",
+        "ug",
+        "uv",
+        "f",
+        "r",
+        "d",
+        "m",
+        "q",
+        "x",
+        "y",
+        "e",
+        "o",
+        "w",
+        "",
+    )
+)
 
 
 _NAME_DOTS = "·・•"

@@ -145,6 +145,24 @@ def test_a_foreign_name_in_chinese_is_one_name_across_its_middle_dot(text: str, 
     assert people[0].text == name and text[people[0].start : people[0].end] == name
 
 
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("第一棒火炬手罗致焕手持火炬跑出", ["罗致焕"]),  # 罗致|焕: 焕 a bound morpheme (vg)
+        ("编剧王海鸰表示，剧本写了三年", ["王海鸰"]),  # 王|海|鸰
+        ("张帅在比赛中战胜对手", ["张帅"]),  # 在 is a word of its own
+        ("张丹和张昊主演", ["张丹", "张昊"]),
+        ("由洪金宝、许鞍华执导", ["洪金宝", "许鞍华"]),
+    ],
+)
+def test_a_chinese_name_jieba_cut_short_runs_on_through_a_bound_morpheme(
+    text: str, names: list[str]
+) -> None:
+    people = chinese_names(text, frozenset({"nr", "nrfg", "nrt"}))
+    assert [m.text for m in people] == names
+    assert all(text[m.start : m.end] == m.text for m in people)
+
+
 def test_a_chinese_surname_in_another_article_agrees_with_the_full_name() -> None:
     question = "谁获得了2031年滨江文学奖？"
     info = read_question(question)
